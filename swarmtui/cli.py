@@ -1,0 +1,79 @@
+"""Command line: `swarmtui` opens the TUI; subcommands run the same layers headless.
+
+Each subcommand lives next to the layer it drives (lab/cli.py, queue/cli.py ...)
+and exposes `register(subparsers)`; this module only wires them together, so
+`swarmtui --help` stays fast and a broken optional layer never breaks the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from swarmtui import __version__
+from swarmtui.config import ConfigError, load_settings
+
+# (module, help) for each subcommand; the module provides register(subparsers).
+SUBCOMMANDS = (
+    ("swarmtui.ui.cli", "open the terminal UI (the default)"),
+    ("swarmtui.lab.cli", "a real local multi-node swarm for trying swarmtui"),
+    ("swarmtui.cluster.cli", "swarm operations without the UI"),
+    ("swarmtui.queue.cli", "inspect and feed the Redis work queue"),
+    ("swarmtui.bootstrap.cli", "turn fresh servers into swarm nodes over SSH"),
+    ("swarmtui.release.cli", "build, push and roll out a new image"),
+)
+
+
+TOP_LEVEL_NAMES: set[str] = set()  # filled by each register(); lets bare `swarmtui` mean `swarmtui tui`
+
+
+def add_connection_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", "-H", dest="docker_host", help="Docker manager to talk to (default: DOCKER_HOST, then the local socket)")
+    parser.add_argument("--redis", dest="redis_url", help="Redis URL of the work queue (default: REDIS_URL)")
+    parser.add_argument("--config", dest="config_path", help="config file (default: $XDG_CONFIG_HOME/swarmtui/config.toml)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="swarmtui", description="A terminal UI for crawler fleets on Docker Swarm.")
+    parser.add_argument("--version", action="version", version=f"swarmtui {__version__}")
+    add_connection_flags(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name, _help in SUBCOMMANDS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith("swarmtui"):
+                continue  # that layer is not built yet
+            raise
+        TOP_LEVEL_NAMES.update(module.register(sub) or ())
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace):
+    from pathlib import Path
+
+    flags = {k: getattr(args, k, None) for k in ("docker_host", "redis_url")}
+    path = getattr(args, "config_path", None)
+    return load_settings(flags, path=Path(path) if path else None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(argv)
+    if args.command is None and "tui" in TOP_LEVEL_NAMES:
+        args = parser.parse_args([*argv, "tui"])
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 0
+    try:
+        settings = settings_from_args(args)
+    except ConfigError as exc:
+        print(f"swarmtui: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return int(handler(args, settings) or 0)
+    except KeyboardInterrupt:
+        return 130

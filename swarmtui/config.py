@@ -1,0 +1,90 @@
+"""Settings: command-line flags beat the environment, which beats the config file.
+
+The config file is TOML at $XDG_CONFIG_HOME/swarmtui/config.toml (default
+~/.config/swarmtui/config.toml).  Every key is optional:
+
+    docker_host = "unix:///var/run/docker.sock"
+    redis_url = "redis://:secret@10.0.0.1:7891/0"
+    queue_keys = ["example:swarm:spider", "spider:*"]
+    read_only = false
+    max_replicas = 1000
+    log_buffer_lines = 50000
+    [queue_links]            # queue key -> service it feeds
+    "example:swarm:spider" = "spider"
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+DEFAULT_QUEUE_KEYS = ("example:swarm:spider", "example:swarm:spider:processing:*", "example:swarm:spider:results")
+
+
+class ConfigError(Exception):
+    """The config file could not be read; the message says which file and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    docker_host: str | None = None  # None: docker-py's default (local socket)
+    redis_url: str | None = None
+    queue_keys: tuple[str, ...] = DEFAULT_QUEUE_KEYS
+    queue_links: Mapping[str, str] = field(default_factory=dict)
+    read_only: bool = False
+    max_replicas: int = 1000
+    log_buffer_lines: int = 50_000
+    config_path: Path | None = None
+
+
+def config_dir() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "swarmtui"
+
+
+def default_config_path() -> Path:
+    return config_dir() / "config.toml"
+
+
+def _from_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    known = {f.name for f in fields(Settings)} - {"config_path"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    if "queue_keys" in data:
+        data["queue_keys"] = tuple(data["queue_keys"])
+    return data
+
+
+def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if env.get("DOCKER_HOST"):
+        out["docker_host"] = env["DOCKER_HOST"]
+    if env.get("REDIS_URL"):
+        out["redis_url"] = env["REDIS_URL"]
+    return out
+
+
+def load_settings(
+    flags: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    path: Path | None = None,
+) -> Settings:
+    """Merge file < environment < flags.  Flags whose value is None are "not given"."""
+    path = path or default_config_path()
+    merged: dict[str, Any] = {}
+    merged.update(_from_file(path))
+    merged.update(_from_env(os.environ if env is None else env))
+    merged.update({k: v for k, v in (flags or {}).items() if v is not None})
+    if isinstance(merged.get("queue_keys"), list):
+        merged["queue_keys"] = tuple(merged["queue_keys"])
+    return replace(Settings(), config_path=path, **merged)
