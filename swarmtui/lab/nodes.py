@@ -1,0 +1,159 @@
+"""One lab node = one real dockerd in its own network and UTS namespace.
+
+Each node has its own data root, exec root, pidfile, socket and daemon.json, so
+several nodes (and several labs) share this machine without touching the host's
+own Docker daemon.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from swarmtui.lab.network import NETNS_DIR, netns_pids
+from swarmtui.lab.system import LabError, pid_alive, read_pid, stop_pid
+
+
+@dataclass(frozen=True)
+class Node:
+    lab: str
+    hostname: str  # lab-manager-1, lab-worker-2 ...
+    role: str  # "manager" | "worker"
+    address: str
+    index: int
+    netns: str
+    state_dir: Path  # /var/lib/swarmtui/labs/<lab>/<hostname>
+    run_dir: Path  # /run/swarmtui/<lab>/<hostname> (short paths: unix sockets are limited to 108 bytes)
+
+    @property
+    def socket(self) -> Path:
+        return self.run_dir / "docker.sock"
+
+    @property
+    def docker_host(self) -> str:
+        return f"unix://{self.socket}"
+
+    @property
+    def pidfile(self) -> Path:
+        return self.run_dir / "dockerd.pid"
+
+    @property
+    def log(self) -> Path:
+        return self.state_dir / "dockerd.log"
+
+    @property
+    def exec_root(self) -> Path:
+        return self.run_dir / "exec"
+
+    @property
+    def data_root(self) -> Path:
+        return self.state_dir / "data"
+
+    @property
+    def config_file(self) -> Path:
+        return self.state_dir / "daemon.json"
+
+    def pid(self) -> int | None:
+        pid = read_pid(self.pidfile)
+        return pid if pid and pid_alive(pid) else None
+
+    def running(self) -> bool:
+        return self.pid() is not None
+
+    def write_config(self, registry: str) -> None:
+        """Trust the lab registry the way a user would: insecure-registries in daemon.json."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        config = {
+            "insecure-registries": [registry],
+            "log-driver": "json-file",
+            "log-opts": {"max-size": "10m", "max-file": "2"},
+        }
+        self.config_file.write_text(json.dumps(config, indent=2) + "\n")
+
+    def start(self, timeout: float = 60.0) -> None:
+        if self.running():
+            return
+        if not (NETNS_DIR / self.netns).exists():
+            raise LabError(f"{self.hostname}: its network namespace {self.netns} is gone; run `swarmtui lab down` then `lab up`")
+        for d in (self.data_root, self.exec_root):
+            d.mkdir(parents=True, exist_ok=True)
+        dockerd = (
+            f"hostname {self.hostname} && exec dockerd --config-file {self.config_file}"
+            f" --data-root {self.data_root} --exec-root {self.exec_root}"
+            f" --pidfile {self.pidfile} -H {self.docker_host}"
+        )
+        # `ip netns exec` remounts /sys and dockerd then fails ("Devices cgroup isn't
+        # mounted"); nsenter only switches the network namespace.
+        with open(self.log, "ab") as log:
+            subprocess.Popen(
+                ["nsenter", f"--net={NETNS_DIR / self.netns}", "unshare", "--uts", "sh", "-c", dockerd],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.socket.exists() and self.running() and self._ping():
+                return
+            time.sleep(0.2)
+        tail = self.log.read_text(errors="replace")[-1500:] if self.log.exists() else ""
+        raise LabError(f"{self.hostname}: dockerd did not come up within {timeout:.0f}s. Its log ends with:\n{tail}")
+
+    def client(self, timeout: int = 30):
+        """A docker-py client of this node's dockerd, to use in a `with` (it closes the connection pool)."""
+        import docker
+
+        return contextlib.closing(docker.DockerClient(base_url=self.docker_host, timeout=timeout))
+
+    def _ping(self) -> bool:
+        try:
+            with self.client(timeout=3) as client:
+                return client.ping()
+        except Exception:  # noqa: BLE001 - any failure means "not yet"
+            return False
+
+    def stop(self, kill: bool = False, timeout: float = 30.0) -> None:
+        """Stop the node like `systemctl stop docker` (SIGTERM), or crash it (`kill`: SIGKILL everything)."""
+        if kill:
+            self.kill_everything()
+            return
+        pid = self.pid()
+        if pid:
+            stop_pid(pid, timeout=timeout)
+        self._wait_for_leftovers(timeout=15.0)
+
+    def processes(self) -> list[int]:
+        """Every process of this node: whatever lives in its netns or names its exec/data root."""
+        pids = set(netns_pids(self.netns)) if (NETNS_DIR / self.netns).exists() else set()
+        needles = (str(self.exec_root).encode(), str(self.data_root).encode())
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+                except OSError:
+                    continue
+                if any(n in cmdline for n in needles):
+                    pids.add(int(entry))
+        pids.discard(os.getpid())
+        return sorted(p for p in pids if pid_alive(p))
+
+    def kill_everything(self) -> None:
+        for pid in self.processes():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self._wait_for_leftovers(timeout=10.0)
+
+    def _wait_for_leftovers(self, timeout: float) -> None:
+        # containerd shims linger for a few seconds after dockerd exits.
+        deadline = time.monotonic() + timeout
+        while self.processes() and time.monotonic() < deadline:
+            time.sleep(0.2)
