@@ -50,10 +50,14 @@ def default_config_path() -> Path:
 
 
 def _from_file(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        return {}
     try:
-        data = tomllib.loads(path.read_text())
+        text = path.read_text()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror}); fix it or pass --config") from exc
+    try:
+        data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
     known = {f.name for f in fields(Settings)} - {"config_path"}

@@ -22,6 +22,10 @@ def register(sub) -> tuple[str, ...]:
     up.add_argument("--install", action="store_true", help="apt-get install missing system packages first")
     up.set_defaults(handler=cmd_up)
 
+    demo = verbs.add_parser("demo", help="deploy the sample spider service and seed its Redis queue")
+    demo.add_argument("--replicas", type=int, default=3)
+    demo.add_argument("--items", type=int, default=500, help="work items to push onto the queue")
+    demo.set_defaults(handler=cmd_demo)
     verbs.add_parser("down", help="remove every process, namespace, link, mount and file of the lab").set_defaults(handler=cmd_down)
     verbs.add_parser("status", help="nodes, registry and Redis of the lab").set_defaults(handler=cmd_status)
     verbs.add_parser("env", help="print exports that point swarmtui and the docker CLI at the lab").set_defaults(handler=cmd_env)
@@ -60,6 +64,14 @@ def cmd_up(args) -> int:
         name=args.name, subnet=args.subnet or DEFAULT_SUBNET, managers=args.managers, workers=args.workers
     )
     lab.up(say=_say)
+    return 0
+
+
+@_guard
+def cmd_demo(args) -> int:
+    from swarmtui.lab.demo import deploy_spider
+
+    deploy_spider(Lab.load(args.name), replicas=args.replicas, items=args.items, say=_say)
     return 0
 
 

@@ -1,0 +1,55 @@
+import subprocess
+import sys
+
+import pytest
+
+from swarmtui import __version__
+from swarmtui.config import ConfigError, load_settings
+from swarmtui.lab.lab import Lab
+from swarmtui.lab.system import LabError
+
+
+def test_flags_beat_environment_beat_file(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('docker_host = "unix:///from/file"\nredis_url = "redis://file"\nmax_replicas = 42\n')
+    env = {"DOCKER_HOST": "tcp://from-env:2375"}
+    settings = load_settings({"docker_host": None, "redis_url": "redis://flag"}, env=env, path=path)
+    assert settings.docker_host == "tcp://from-env:2375"
+    assert settings.redis_url == "redis://flag"
+    assert settings.max_replicas == 42
+
+
+def test_broken_or_unknown_config_names_the_file(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("docker_host = \n")
+    with pytest.raises(ConfigError, match=str(path)):
+        load_settings(env={}, path=path)
+    path.write_text('dockr_host = "x"\n')
+    with pytest.raises(ConfigError, match="unknown setting.*dockr_host"):
+        load_settings(env={}, path=path)
+
+
+def test_version_and_help_list_subcommands():
+    out = subprocess.run([sys.executable, "-m", "swarmtui", "--version"], capture_output=True, text=True).stdout
+    assert out.strip() == f"swarmtui {__version__}"
+    helptext = subprocess.run([sys.executable, "-m", "swarmtui", "--help"], capture_output=True, text=True).stdout
+    assert "lab" in helptext
+
+
+def test_lab_layout_names_and_addresses():
+    lab = Lab(name="demo", subnet="10.77.0.0/24", managers=2, workers=2)
+    assert [(n.hostname, n.address) for n in lab.nodes] == [
+        ("lab-manager-1", "10.77.0.11"), ("lab-manager-2", "10.77.0.12"),
+        ("lab-worker-1", "10.77.0.13"), ("lab-worker-2", "10.77.0.14"),
+    ]
+    assert lab.registry == "10.77.0.1:8003"
+    assert lab.node("worker-2").hostname == "lab-worker-2"
+    with pytest.raises(LabError, match="no lab node called"):
+        lab.node("worker-9")
+
+
+def test_bad_lab_names_and_shapes_are_refused():
+    with pytest.raises(LabError, match="up to 6 letters"):
+        Lab(name="much-too-long")
+    with pytest.raises(LabError, match="at least one manager"):
+        Lab(managers=0)
