@@ -34,6 +34,7 @@ class QueueMonitor:
         self.clock = clock
         self._patterns = list(dict.fromkeys(patterns))
         self._lock = threading.RLock()  # poll() and the actions may run in different workers
+        self._watch_lock = threading.Lock()  # only guards the watch list: never held during I/O
         self._windows: dict[str, RateWindow] = {}
         self._last: tuple[KeyStats, ...] = ()
         self._was_down = False
@@ -49,19 +50,19 @@ class QueueMonitor:
     # -- watch list -------------------------------------------------------------------------
     @property
     def patterns(self) -> tuple[str, ...]:
-        with self._lock:
+        with self._watch_lock:
             return tuple(self._patterns)
 
     def watch(self, pattern: str) -> bool:
         pattern = pattern.strip()
-        with self._lock:
+        with self._watch_lock:
             if not pattern or pattern in self._patterns:
                 return False
             self._patterns.append(pattern)
             return True
 
     def unwatch(self, pattern: str) -> bool:
-        with self._lock:
+        with self._watch_lock:
             if pattern in self._patterns:
                 self._patterns.remove(pattern)
                 return True

@@ -1,0 +1,88 @@
+"""`swarmtui queue ...` run as a user would: subprocesses against a real redis-server."""
+
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+import redis
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+def r(redis_server):
+    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def q():
+    return f"t{uuid.uuid4().hex[:8]}:spider"
+
+
+def run(url, *args, stdin=None):
+    env = {**os.environ, "REDIS_URL": url, "XDG_CONFIG_HOME": "/nonexistent"}
+    return subprocess.run([sys.executable, "-m", "swarmtui", "queue", *args], input=stdin, capture_output=True,
+                          text=True, env=env, timeout=60)
+
+
+def test_push_typed_items_and_from_stdin(redis_server, r, q):
+    out = run(redis_server.url, "push", q, "https://a/", "https://b/")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == f"pushed 2 item(s) to {q} (list, depth now 2)"
+    out = run(redis_server.url, "push", q, "--file", "-", stdin="https://c/\n\nhttps://d/\n")
+    assert out.stdout.strip() == f"pushed 2 item(s) to {q} (list, depth now 4)"
+    assert r.lrange(q, 0, -1) == ["https://a/", "https://b/", "https://c/", "https://d/"]
+
+
+def test_stats_prints_a_row_per_key_with_in_flight(redis_server, r, q):
+    r.rpush(q, *range(12))
+    r.rpush(f"{q}:processing:gone", "x")
+    r.rpush(f"{q}:results", "done")
+    out = run(redis_server.url, "stats", "--interval", "0.2", q, f"{q}:processing:*", f"{q}:results")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].split()[:4] == ["KEY", "TYPE", "DEPTH", "IN"]
+    assert lines[1].split()[:4] == [q, "list", "12", "1"]
+    assert lines[2].split()[:3] == [f"{q}:results", "list", "1"]
+    assert f"{q}: 1 in-flight item(s) belong to replicas that are gone" in out.stdout
+    assert redis_server.password not in out.stdout + out.stderr
+
+
+def test_purge_refuses_without_a_terminal_then_deletes_with_yes(redis_server, r, q):
+    r.rpush(q, *range(30))
+    out = run(redis_server.url, "purge", q)
+    assert out.returncode == 1
+    assert f"{q} is a list with 30 item(s)." in out.stdout
+    assert f"redis-cli equivalent: redis-cli -h 127.0.0.1 -p {redis_server.port} --askpass DEL {q}" in out.stdout
+    assert "without confirmation" in out.stderr
+    assert r.llen(q) == 30
+    out = run(redis_server.url, "purge", q, "--yes")
+    assert out.returncode == 0 and f"purged {q}: 30 item(s) deleted" in out.stdout
+    assert not r.exists(q)
+    assert redis_server.password not in out.stdout
+
+
+def test_requeue_dry_run_then_real(redis_server, r, q):
+    r.rpush(f"{q}:processing:gone", "a", "b")
+    r.rpush(f"{q}:processing:alive", "c")
+    r.set(f"{q}:alive:alive", 1, ex=15)
+    out = run(redis_server.url, "requeue", "--queue", q, "--dry-run")
+    assert f"{q}:processing:gone: 2 item(s), replica gone" in out.stdout and "2 item(s) would be requeued" in out.stdout
+    assert r.llen(q) == 0
+    out = run(redis_server.url, "requeue", "--queue", q)
+    assert out.returncode == 0
+    assert out.stdout.strip() == f"{q}: requeued 2 item(s) from 1 processing list(s); 1 list(s) of live replicas left alone"
+    assert r.lrange(q, 0, -1) == ["a", "b"]
+
+
+def test_wrong_password_is_one_line_and_exit_1(redis_server, q):
+    bad = f"redis://:wrong-secret@127.0.0.1:{redis_server.port}/0"
+    for args in (("stats", "--interval", "0", q), ("push", q, "x"), ("purge", q, "--yes"), ("requeue", "--queue", q)):
+        out = run(bad, *args)
+        assert out.returncode == 1
+        assert out.stderr.strip() == f"swarmtui queue: Redis at 127.0.0.1:{redis_server.port} refused the password (WRONGPASS)"
+        assert "wrong-secret" not in out.stderr + out.stdout
