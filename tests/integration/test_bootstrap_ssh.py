@@ -1,0 +1,227 @@
+"""Bootstrap against real OpenSSH servers: host keys, auth, daemon.json, joins — no mocks.
+
+Fresh hosts are real namespaces with their own sshd, /etc, /etc/docker and a stopped
+Docker (swarmtui.lab.fresh_host); the manager is one of them after `docker swarm init`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+
+import pytest
+
+from swarmtui.bootstrap.engine import FAILED, OK, SKIPPED, Engine
+from swarmtui.bootstrap.hostkeys import fingerprint
+from swarmtui.bootstrap.hosts import Target, load_targets
+from swarmtui.bootstrap.manager import JoinInfo
+from swarmtui.bootstrap.steps import Auth, HostState, Options, Redactor, Runner, StepFailed
+from swarmtui.lab.system import run
+from tests.fixtures.sshd import (  # noqa: F401 - fixtures
+    bootstrap_manager, client_key, fresh_hosts, fresh_net, known_hosts, loopback_sshd,
+)
+
+pytestmark = pytest.mark.sshd
+REG = "10.89.201.1:8003"
+
+
+def host_fingerprint(pub_path) -> str:
+    return run("ssh-keygen", "-lf", str(pub_path)).stdout.split()[1]
+
+
+async def connect_only(target: Target, auth: Auth, known, confirm=None) -> str:
+    runner = Runner(HostState(target), Options(connect_timeout=10), auth, known, confirm, None,
+                    JoinInfo("unused", "127.0.0.1:1"), Redactor())
+    try:
+        return await runner.connect()
+    finally:
+        await runner.close()
+
+
+# --- host keys and auth (plain sshd on loopback) ---------------------------------------------
+
+def test_unknown_key_refused_without_confirmation_then_pinned_with_it(loopback_sshd, client_key, known_hosts):
+    target = Target("127.0.0.1", loopback_sshd.port, "root")
+    auth = Auth(key_file=str(client_key.path), agent=False)
+    expected = host_fingerprint(f"{loopback_sshd.host_key}.pub")
+
+    with pytest.raises(StepFailed, match=f"unknown host key ssh-ed25519 {re.escape(expected)}.*--accept-new"):
+        asyncio.run(connect_only(target, auth, known_hosts, confirm=None))
+    asked = []
+
+    async def no(unknown):
+        asked.append(unknown)
+        return False
+
+    with pytest.raises(StepFailed, match="not trusted"):
+        asyncio.run(connect_only(target, auth, known_hosts, confirm=no))
+    assert asked[0].fingerprint == expected and not known_hosts.own_file.exists()
+
+    async def yes(unknown):
+        asked.append(unknown)
+        return True
+
+    note = asyncio.run(connect_only(target, auth, known_hosts, confirm=yes))
+    assert "connected as root (key)" in note and "pinned" in note
+    pinned = known_hosts.own_file.read_text()
+    assert pinned.startswith(f"[127.0.0.1]:{loopback_sshd.port} ssh-ed25519 ")
+    # pinned: no question the second time
+    asked.clear()
+    assert "host key known" in asyncio.run(connect_only(target, auth, known_hosts, confirm=yes))
+    assert asked == []
+
+
+def test_key_in_users_known_hosts_is_trusted(loopback_sshd, client_key, known_hosts):
+    pub = (loopback_sshd.host_key.parent / "ssh_host_ed25519_key.pub").read_text().split()
+    known_hosts.user_file.write_text(f"[127.0.0.1]:{loopback_sshd.port} {pub[0]} {pub[1]}\n")
+    note = asyncio.run(connect_only(Target("127.0.0.1", loopback_sshd.port, "root"),
+                                    Auth(key_file=str(client_key.path), agent=False), known_hosts))
+    assert "host key known" in note and not known_hosts.own_file.exists()
+
+
+def test_changed_host_key_is_refused(loopback_sshd, client_key, known_hosts):
+    target = Target("127.0.0.1", loopback_sshd.port, "root")
+    auth = Auth(key_file=str(client_key.path), agent=False)
+
+    async def yes(unknown):
+        return True
+
+    asyncio.run(connect_only(target, auth, known_hosts, confirm=yes))
+    loopback_sshd.rotate_host_key()
+    new = host_fingerprint(f"{loopback_sshd.host_key}.pub")
+    with pytest.raises(StepFailed, match=f"HOST KEY CHANGED.*{re.escape(new)}.*refusing"):
+        asyncio.run(connect_only(target, auth, known_hosts, confirm=yes))  # even a "yes" does not help
+
+
+def test_wrong_password_says_authentication_failed(loopback_sshd, known_hosts):
+    async def yes(unknown):
+        return True
+
+    with pytest.raises(StepFailed, match=r"authentication failed for root@127\.0\.0\.1:\d+ using password"):
+        asyncio.run(connect_only(Target("127.0.0.1", loopback_sshd.port, "root"), Auth(password="wrong"),
+                                 known_hosts, confirm=yes))
+
+
+# --- fresh hosts in namespaces, joined to a real swarm ---------------------------------------
+
+def collect(events):
+    def on_event(event):
+        events.append(event)
+    return on_event
+
+
+def all_text(events, results) -> str:
+    return "\n".join([*(f"{e.message}\n" + "\n".join(e.output) for e in events),
+                      *(r.summary() for r in results.values())])
+
+
+async def accept(unknown):
+    return True
+
+
+def test_bootstrap_joins_keeps_keys_refuses_broken_json_and_second_run_is_a_no_op(
+        fresh_hosts, bootstrap_manager, client_key, known_hosts, capsys):
+    good = fresh_hosts.new()  # Docker installed but stopped, existing daemon.json with another key
+    good.daemon_json.write_text('{"log-level": "warn"}\n')
+    broken = fresh_hosts.new(docker_running=True)
+    broken_text = '{"log-level": "warn",\n'
+    broken.daemon_json.write_text(broken_text)
+    token = bootstrap_manager.manager().join_info("worker").token
+
+    engine = Engine(bootstrap_manager.manager, known=known_hosts)
+    targets = load_targets([good.address, broken.address])
+    auth = Auth(key_file=str(client_key.path), agent=False)
+    options = Options(registry=REG, labels={"zone": "lab-a"}, ready_timeout=60)
+    events = []
+    t0 = time.monotonic()
+    results = asyncio.run(engine.run(targets, auth, options, collect(events), confirm=accept))
+    first_run = time.monotonic() - t0
+
+    ok, bad = results[good.address], results[broken.address]
+    assert ok.ok, ok.summary()
+    assert [ok.steps[s].status for s in ("docker", "registry", "join")] == [OK, OK, OK]
+    assert json.loads(good.daemon_json.read_text()) == {"log-level": "warn", "insecure-registries": [REG]}
+    assert list(good.daemon_json.parent.glob("daemon.json.swarmtui-backup-*"))
+    node = bootstrap_manager.manager().node(_node_id(good))
+    assert node.state == "ready" and node.labels == {"zone": "lab-a"} and node.role == "worker"
+
+    assert not bad.ok and bad.steps["registry"].status == FAILED
+    assert "not valid JSON" in bad.error and "join" not in bad.steps
+    assert broken.daemon_json.read_text() == broken_text
+    assert not [p.name for p in broken.daemon_json.parent.iterdir() if "swarmtui" in p.name]  # no backup, no temp
+
+    # second run on the joined host: nothing changes and it says so
+    events2 = []
+    again = asyncio.run(engine.run(load_targets([good.address]), auth, options, collect(events2), confirm=accept))
+    steps = again[good.address].steps
+    assert again[good.address].ok
+    assert {s: steps[s].status for s in ("docker", "registry", "join")} == {s: SKIPPED for s in ("docker", "registry", "join")}
+    assert "already set" in steps["ready"].message and "nothing to change" in again[good.address].summary()
+    engine.close()
+
+    seen = all_text(events + events2, {**results, **again}) + capsys.readouterr().out
+    assert token not in seen
+    for f in good.workdir.rglob("*.log"):
+        assert token not in f.read_text(errors="replace"), f
+    print(f"first run (2 hosts, one joins): {first_run:.1f}s")
+
+
+def _node_id(host) -> str:
+    return json.loads(host.exec("docker info --format '{{json .Swarm}}'").stdout)["NodeID"]
+
+
+def test_password_auth_sudo_user_and_other_swarm(fresh_hosts, bootstrap_manager, client_key, known_hosts):
+    pw_host = fresh_hosts.new(docker_running=True)
+    pw_host.set_password("root", "s3cret-pw")
+    pw_host.exec(f"useradd -M -d {pw_host.workdir}/home deploy && mkdir -p {pw_host.workdir}/home")
+    other = fresh_hosts.new(docker_running=True)
+    other.exec(f"docker swarm init --advertise-addr {other.address} >/dev/null")
+
+    engine = Engine(bootstrap_manager.manager, known=known_hosts)
+    # password auth works (the step after connect runs)
+    results = asyncio.run(engine.run(load_targets([pw_host.address]), Auth(password="s3cret-pw"),
+                                     Options(ready_timeout=60), None, confirm=accept))
+    r = results[pw_host.address]
+    assert "connected as root (password)" in r.steps["connect"].message and r.ok, r.summary()
+    # a user whose sudo needs a password (here: no sudo at all) is refused at preflight, never hangs
+    pw_host.set_password("deploy", "deploy-pw")
+    results = asyncio.run(engine.run(load_targets([f"deploy@{pw_host.address}"]), Auth(password="deploy-pw"),
+                                     Options(), None, confirm=accept))
+    r = results[pw_host.address]
+    assert r.steps["preflight"].status == FAILED and "sudo -n" in r.error
+    # a host in another swarm is refused
+    results = asyncio.run(engine.run(load_targets([other.address]), Auth(key_file=str(client_key.path)),
+                                     Options(), None, confirm=accept))
+    r = results[other.address]
+    assert r.steps["join"].status == FAILED and "another swarm" in r.error
+    engine.close()
+
+
+def test_headless_cli_joins_and_masks_token(fresh_hosts, bootstrap_manager, client_key, tmp_path, capfd):
+    from swarmtui.cli import main
+
+    host = fresh_hosts.new()
+    token = bootstrap_manager.manager().join_info("worker").token
+    own = tmp_path / "kh"
+    base = ["--host", bootstrap_manager.docker_host, "bootstrap", host.address, "--key", str(client_key.path),
+            "--registry", REG, "--label", "tier=crawl", "--known-hosts", str(own)]
+    assert main([*base, "--dry-run"]) == 0
+    dry = capfd.readouterr().out
+    assert "SWMTKN-…masked" in dry and token not in dry and "/swarm/join" in dry
+
+    assert main(base) == 1  # unknown host key, no --accept-new
+    out = capfd.readouterr()
+    assert "not trusted" in out.out and "--accept-new" in out.out
+
+    t0 = time.monotonic()
+    assert main([*base, "--accept-new"]) == 0
+    took = time.monotonic() - t0
+    out = capfd.readouterr()
+    text = out.out + out.err
+    assert token not in text
+    for step in ("connect", "preflight", "docker", "registry", "join", "ready"):
+        assert f"  {step}" in text
+    assert "joined (changed:" in text
+    print(f"headless bootstrap of one fresh host (Docker installed, stopped): {took:.1f}s")
