@@ -1,0 +1,470 @@
+"""SwarmApp: the panes, the keys, and thin workers around the cluster layer.
+
+Data flows one way: a thread worker reads a Snapshot through SwarmClient and
+posts it; the handler narrates what changed into the timeline and syncs each
+table in place.  At most one refresh is in flight; a request that arrives
+meanwhile marks the app dirty and runs once the current refresh lands.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Callable
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+from textual.widget import Widget
+from textual.widgets import DataTable, Footer, Input
+
+from swarmtui.cluster.client import SwarmClient
+from swarmtui.cluster.errors import ClusterError
+from swarmtui.cluster.models import Snapshot
+from swarmtui.cluster.narrate import narrate
+from swarmtui.config import Settings
+from swarmtui.ui.actions import DANGEROUS, bindings
+from swarmtui.ui.messages import ClusterFailed, OperationDone, OperationFailed, SnapshotReady, SwarmChanged
+from swarmtui.ui.screens import dialogs
+from swarmtui.ui.screens.confirm import ConfirmScreen
+from swarmtui.ui.screens.form import FormScreen
+from swarmtui.ui.screens.help import HelpScreen
+from swarmtui.ui.widgets.nodes import NodesTable
+from swarmtui.ui.widgets.services import ServicesTable
+from swarmtui.ui.widgets.status import StatusLine
+from swarmtui.ui.widgets.tasks import TasksTable
+from swarmtui.ui.widgets.timeline import Timeline
+
+POLL_SECONDS = 2.0  # swarm has no task events: tasks of the selected service are polled
+PANES = ("nodes", "services", "tasks", "logs", "queue", "timeline")
+
+
+class ServicesPane(ServicesTable):
+    BINDINGS = bindings("services")
+
+
+class NodesPane(NodesTable):
+    BINDINGS = bindings("nodes")
+
+
+class SwarmApp(App):
+    TITLE = "swarmtui"
+    CSS_PATH = "styles.tcss"
+    BINDINGS = [
+        *bindings("global"),
+        *[Binding(str(i), f"focus_pane('{name}')", name, show=False) for i, name in enumerate(PANES, start=1)],
+        Binding("tab", "cycle_pane(1)", "Next pane", show=False, priority=True),
+        Binding("shift+tab", "cycle_pane(-1)", "Previous pane", show=False, priority=True),
+        Binding("escape", "back", "Back", show=False),
+    ]
+
+    def __init__(self, settings: Settings, read_only: bool | None = None, client_factory: Callable[[], SwarmClient] | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.read_only = settings.read_only if read_only is None else read_only
+        self._client_factory = client_factory or (lambda: SwarmClient(settings.docker_host, max_replicas=settings.max_replicas))
+        self._local = threading.local()  # one SwarmClient per worker thread
+        self.snapshot: Snapshot | None = None
+        self.tasks_scope: str | None = None  # service or node ID whose tasks are shown
+        self._refreshing = False
+        self._dirty = False
+
+    # ---- layout ---------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield StatusLine(self.settings.docker_host or "local socket", id="status")
+        with Container(id="panes"):
+            yield ServicesPane(id="services")
+            yield NodesPane(id="nodes")
+            yield TasksTable(id="tasks")
+            yield Timeline(id="timeline")
+            yield from self.compose_logs_and_queue()
+        yield Input(placeholder="filter the focused table (esc clears)", id="filter")
+        yield Input(placeholder=":nodes :services :tasks :logs :queue :bootstrap :help :q", id="command")
+        yield Footer()
+
+    def compose_logs_and_queue(self) -> ComposeResult:
+        from textual.widgets import Static
+
+        yield Static("logs", id="logs")
+        yield Static("queue", id="queue")
+
+    def on_mount(self) -> None:
+        self.query_one(StatusLine).read_only = self.read_only
+        self.query_one("#services").focus()
+        self.request_refresh()
+        self.set_interval(POLL_SECONDS, self.request_refresh)
+
+    def on_resize(self) -> None:
+        self.screen.set_class(self.size.width < 100, "-narrow")
+
+    # ---- refresh ----------------------------------------------------------------
+    def _client(self) -> SwarmClient:
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = self._client_factory()
+        return client
+
+    def request_refresh(self) -> None:
+        if self._refreshing:
+            self._dirty = True
+            return
+        self._refreshing = True
+        self._refresh(self.tasks_scope)
+
+    @work(thread=True, exit_on_error=False, group="refresh")
+    def _refresh(self, scope: str | None) -> None:
+        try:
+            self.post_message(SnapshotReady(self._client().snapshot(tasks_for=scope), scope))
+        except ClusterError as exc:
+            self.post_message(ClusterFailed(str(exc)))
+        except Exception as exc:  # noqa: BLE001 - a refresh must never kill the app
+            self.post_message(ClusterFailed(f"{type(exc).__name__}: {exc}"))
+
+    def on_snapshot_ready(self, message: SnapshotReady) -> None:
+        self._refreshing = False
+        before, self.snapshot = self.snapshot, message.snapshot
+        snap = message.snapshot
+        status = self.query_one(StatusLine)
+        status.connection, status.detail = "connected", ""
+        with self.batch_update():
+            status.show(snap)
+            self.query_one(NodesPane).show(snap.nodes)
+            self.query_one(ServicesPane).show(snap.services)
+            if message.scope == self.tasks_scope:
+                self.query_one(TasksTable).show(snap.tasks, snap.taken_at)
+                self._title_tasks()
+            sentences = narrate(before, snap)
+            if sentences:
+                self.query_one(Timeline).add(sentences)
+        if self.tasks_scope is None and snap.services:
+            self._select_service(self.query_one(ServicesPane).highlighted_key or snap.services[0].id)
+        if self._dirty:
+            self._dirty = False
+            self.request_refresh()
+
+    def on_cluster_failed(self, message: ClusterFailed) -> None:
+        self._refreshing = False
+        status = self.query_one(StatusLine)
+        first = status.connection != "reconnecting"
+        status.connection, status.detail = "reconnecting", message.error
+        if first:
+            self.query_one(Timeline).add([f"lost the manager: {message.error}"])
+
+    def on_swarm_changed(self, message: SwarmChanged) -> None:
+        if message.sentences:
+            self.query_one(Timeline).add(list(message.sentences))
+        self.request_refresh()
+
+    # ---- selection ----------------------------------------------------------------
+    def _title_tasks(self) -> None:
+        snap, scope = self.snapshot, self.tasks_scope
+        name = ""
+        if snap and scope:
+            svc = next((s for s in snap.services if s.id == scope), None)
+            node = snap.node_by_id(scope)
+            name = svc.name if svc else (f"on {node.hostname}" if node else "")
+        self.query_one(TasksTable).border_title = f"3 Tasks {name}".rstrip()
+
+    def _select_service(self, service_id: str | None) -> None:
+        if service_id and service_id != self.tasks_scope:
+            self.tasks_scope = service_id
+            self.query_one(TasksTable).sync({})
+            self._title_tasks()
+            self.on_service_selected(service_id)
+            self.request_refresh()
+
+    def on_service_selected(self, service_id: str) -> None:
+        """Hook for the logs pane: follow the newly selected service."""
+
+    @on(DataTable.RowHighlighted, "#services")
+    def _service_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._select_service(event.row_key.value)
+
+    def selected_service(self):
+        key = self.query_one(ServicesPane).highlighted_key
+        return next((s for s in self.snapshot.services if s.id == key), None) if self.snapshot and key else None
+
+    def selected_node(self):
+        key = self.query_one(NodesPane).highlighted_key
+        return self.snapshot.node_by_id(key) if self.snapshot and key else None
+
+    # ---- panes, filter, command line ------------------------------------------------
+    def _pane(self, name: str) -> Widget:
+        return self.query_one(f"#{name}")
+
+    def action_focus_pane(self, name: str) -> None:
+        self._pane(name).focus()
+
+    def _current_pane(self) -> str:
+        focused = self.focused
+        while focused is not None and focused.id not in PANES:
+            focused = focused.parent
+        return focused.id if focused is not None else PANES[0]
+
+    def action_cycle_pane(self, step: int) -> None:
+        if len(self.screen_stack) > 1:  # a dialog is open: tab moves between its fields
+            self.screen.focus_next() if step > 0 else self.screen.focus_previous()
+            return
+        index = PANES.index(self._current_pane())
+        self.action_focus_pane(PANES[(index + step) % len(PANES)])
+
+    def action_zoom(self) -> None:
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+        else:
+            self.screen.maximize(self._pane(self._current_pane()))
+
+    def action_filter(self) -> None:
+        pane = self._pane(self._current_pane())
+        if not isinstance(pane, DataTable):
+            return
+        box = self.query_one("#filter", Input)
+        box.value = getattr(pane, "filter_text", "")
+        box.add_class("visible")
+        box.focus()
+        self._filter_target = pane
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        target = getattr(self, "_filter_target", None)
+        if target is not None:
+            target.set_filter(event.value)
+            shown, total = target.row_count, target.total_rows
+            base = target.border_title.split(" [")[0]
+            target.border_title = f"{base} [{shown}/{total} match {event.value!r}]" if event.value else base
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        event.input.remove_class("visible")
+        if getattr(self, "_filter_target", None) is not None:
+            self._filter_target.focus()
+
+    def action_command_line(self) -> None:
+        box = self.query_one("#command", Input)
+        box.value = ""
+        box.add_class("visible")
+        box.focus()
+
+    @on(Input.Submitted, "#command")
+    def _command(self, event: Input.Submitted) -> None:
+        event.input.remove_class("visible")
+        word = event.value.strip().lstrip(":").lower()
+        if word in ("q", "quit", "q!"):
+            self.exit()
+        elif word in PANES:
+            self.action_focus_pane(word)
+        elif word == "bootstrap":
+            self.action_bootstrap()
+        elif word in ("help", "h", "?"):
+            self.action_help()
+        elif word:
+            self.notify(f"unknown command :{word} — try :nodes :services :tasks :logs :queue :bootstrap :q", severity="warning")
+            self.action_focus_pane("services")
+        else:
+            self.action_focus_pane("services")
+
+    def action_back(self) -> None:
+        for box in self.query("#filter, #command").results(Input):
+            if box.has_class("visible"):
+                box.remove_class("visible")
+                if box.id == "filter" and getattr(self, "_filter_target", None) is not None:
+                    box.value = ""
+                    self._filter_target.focus()
+                else:
+                    self.action_focus_pane("services")
+                return
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.read_only))
+
+    # ---- read-only mode -----------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.read_only and action in DANGEROUS:
+            return None  # shown disabled in the footer, does nothing
+        return True
+
+    # ---- operations ------------------------------------------------------------------
+    def run_operation(self, what: str, method: str, *args, **kwargs) -> None:
+        """Call SwarmClient.<method> in a thread; the result or error comes back as a message."""
+        self._operate(what, method, args, kwargs)
+
+    @work(thread=True, exit_on_error=False, group="operations")
+    def _operate(self, what: str, method: str, args: tuple, kwargs: dict) -> None:
+        try:
+            self.post_message(OperationDone(getattr(self._client(), method)(*args, **kwargs)))
+        except ClusterError as exc:
+            self.post_message(OperationFailed(what, str(exc)))
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(OperationFailed(what, f"{type(exc).__name__}: {exc}"))
+
+    def on_operation_done(self, message: OperationDone) -> None:
+        result = message.result
+        self.notify(f"{result.summary}\n$ {result.cli}", title="done" if result.changed else "nothing to do")
+        self.query_one(Timeline).add([result.summary])
+        self.request_refresh()
+
+    def on_operation_failed(self, message: OperationFailed) -> None:
+        self.notify(message.error, title=f"{message.what} failed", severity="error", timeout=10)
+        self.query_one(Timeline).add([f"{message.what} failed: {message.error}"])
+
+    def confirm(self, title: str, body: str, cli: str, then: Callable[[], None], yes: str = "Yes") -> None:
+        def answered(ok: bool | None) -> None:
+            if ok:
+                then()
+
+        self.push_screen(ConfirmScreen(title, body, cli, yes_label=yes), answered)
+
+    def _need(self, what: str, item) -> bool:
+        if item is None:
+            self.notify(f"select a {what} first", severity="warning")
+            return False
+        return True
+
+    # services
+    def _scale(self, service, count: int) -> None:
+        if count == 0:
+            self.confirm(
+                f"Stop {service.name} everywhere?",
+                f"All {service.replicas_running} running replicas of {service.name} stop (the service stays, at 0 replicas).",
+                f"docker service scale {service.name}=0",
+                lambda: self.run_operation(f"scale {service.name}", "scale", service.id, 0),
+                yes="Stop all",
+            )
+        else:
+            self.run_operation(f"scale {service.name}", "scale", service.id, count)
+
+    def action_scale_up(self) -> None:
+        service = self.selected_service()
+        if self._need("service", service):
+            self._scale(service, service.replicas_desired + 1)
+
+    def action_scale_down(self) -> None:
+        service = self.selected_service()
+        if self._need("service", service) and service.replicas_desired > 0:
+            self._scale(service, service.replicas_desired - 1)
+
+    def action_scale_to(self) -> None:
+        service = self.selected_service()
+        if self._need("service", service):
+            self.push_screen(FormScreen(dialogs.scale_form(service, self.settings.max_replicas)),
+                             lambda n: n is not None and self._scale(service, n))
+
+    def action_rolling_update(self) -> None:
+        service = self.selected_service()
+        if not self._need("service", service):
+            return
+
+        def submitted(req: dialogs.UpdateRequest | None) -> None:
+            if req is not None:
+                self.run_operation(f"update {service.name}", "update_image", service.id, req.image, req.policy)
+
+        self.push_screen(FormScreen(dialogs.update_form(service)), submitted)
+
+    def action_rollback(self) -> None:
+        service = self.selected_service()
+        if self._need("service", service):
+            self.confirm(f"Roll {service.name} back to its previous spec?", "Replicas are replaced with the previous image and settings.",
+                         f"docker service rollback {service.name}", lambda: self.run_operation(f"rollback {service.name}", "rollback", service.id))
+
+    def action_force_restart(self) -> None:
+        service = self.selected_service()
+        if self._need("service", service):
+            self.confirm(f"Restart every replica of {service.name}?", "A rolling restart, following its update config.",
+                         f"docker service update --force {service.name}", lambda: self.run_operation(f"restart {service.name}", "restart", service.id))
+
+    def action_new_service(self) -> None:
+        current = self.selected_service()
+        default_image = current.image if current else ""
+
+        def submitted(new: dialogs.NewService | None) -> None:
+            if new is not None:
+                self.run_operation(f"create {new.name}", "create_service", new.name, new.image, new.replicas,
+                                   network=new.network, env=list(new.env), constraints=list(new.constraints))
+
+        self.push_screen(FormScreen(dialogs.new_service_form(default_image, self.settings.max_replicas)), submitted)
+
+    def action_remove_service(self) -> None:
+        service = self.selected_service()
+        if self._need("service", service):
+            self.confirm(f"Remove service {service.name}?", f"Its {service.replicas_running} replicas stop and the service is deleted.",
+                         f"docker service rm {service.name}", lambda: self.run_operation(f"remove {service.name}", "remove_service", service.id),
+                         yes="Remove")
+
+    def action_show_tasks(self) -> None:
+        service = self.selected_service()
+        if service:
+            self._select_service(service.id)
+            self.action_focus_pane("tasks")
+
+    def action_show_logs(self) -> None:
+        service = self.selected_service()
+        if service:
+            self._select_service(service.id)
+            self.action_focus_pane("logs")
+
+    # nodes
+    def _node_op(self, verb: str, method: str, *args, ask: str = "", cli: str = "") -> None:
+        node = self.selected_node()
+        if not self._need("node", node):
+            return
+        run = lambda: self.run_operation(f"{verb} {node.hostname}", method, node.id, *args)  # noqa: E731
+        if ask:
+            self.confirm(ask.format(node=node.hostname), "", cli.format(node=node.hostname), run, yes=verb.capitalize())
+        else:
+            run()
+
+    def action_promote(self) -> None:
+        self._node_op("promote", "promote", ask="Promote {node} to manager?", cli="docker node promote {node}")
+
+    def action_demote(self) -> None:
+        self._node_op("demote", "demote", ask="Demote {node} to worker?", cli="docker node demote {node}")
+
+    def action_drain(self) -> None:
+        self._node_op("drain", "set_availability", "drain", ask="Drain {node}? Its tasks move to other nodes.",
+                      cli="docker node update --availability drain {node}")
+
+    def action_pause(self) -> None:
+        self._node_op("pause", "set_availability", "pause")
+
+    def action_activate(self) -> None:
+        self._node_op("activate", "set_availability", "active")
+
+    def action_labels(self) -> None:
+        node = self.selected_node()
+        if not self._need("node", node):
+            return
+
+        def submitted(change: dialogs.LabelChange | None) -> None:
+            if change is None:
+                return
+            if change.add:
+                self.run_operation(f"label {node.hostname}", "add_labels", node.id, change.add)
+            if change.remove:
+                self.run_operation(f"label {node.hostname}", "remove_labels", node.id, list(change.remove))
+
+        self.push_screen(FormScreen(dialogs.labels_form(node)), submitted)
+
+    def action_remove_node(self) -> None:
+        node = self.selected_node()
+        if self._need("node", node):
+            self.confirm(f"Remove {node.hostname} from the swarm?", "Only a Down node can be removed; its tasks were already rescheduled.",
+                         f"docker node rm {node.hostname}", lambda: self.run_operation(f"remove {node.hostname}", "remove_node", node.id),
+                         yes="Remove")
+
+    def action_node_tasks(self) -> None:
+        node = self.selected_node()
+        if node:
+            self.tasks_scope = node.id
+            self.query_one(TasksTable).sync({})
+            self._title_tasks()
+            self.request_refresh()
+            self.action_focus_pane("tasks")
+
+    def action_bootstrap(self) -> None:
+        self.notify("the bootstrap wizard is not wired in yet", severity="warning")
+
+    def action_quit(self) -> None:
+        self.exit()
+

@@ -1,0 +1,21 @@
+"""`swarmtui` / `swarmtui tui`: open the terminal UI on a manager."""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+def register(sub) -> tuple[str, ...]:
+    tui = sub.add_parser("tui", help="open the terminal UI (the default)")
+    tui.add_argument("--read-only", action="store_true", help="look, never change: every key that changes the swarm is disabled")
+    tui.set_defaults(handler=run)
+    return ("tui",)
+
+
+def run(args, settings) -> int:
+    from swarmtui.ui.app import SwarmApp
+
+    if args.read_only:
+        settings = dataclasses.replace(settings, read_only=True)
+    SwarmApp(settings).run()
+    return 0

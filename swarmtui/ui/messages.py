@@ -1,0 +1,41 @@
+"""Messages that worker threads post to the app (post_message is thread-safe; widgets are not)."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from swarmtui.cluster.models import OperationResult, Snapshot
+
+
+class SnapshotReady(Message):
+    def __init__(self, snapshot: Snapshot, scope: str | None) -> None:
+        super().__init__()
+        self.snapshot, self.scope = snapshot, scope
+
+
+class ClusterFailed(Message):
+    """A refresh failed: daemon unreachable, not a manager ... (the text says which)."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+class OperationDone(Message):
+    def __init__(self, result: OperationResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+class OperationFailed(Message):
+    def __init__(self, what: str, error: str) -> None:
+        super().__init__()
+        self.what, self.error = what, error
+
+
+class SwarmChanged(Message):
+    """The change feed saw node/service events: refresh now (events summarised in words)."""
+
+    def __init__(self, sentences: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.sentences = sentences

@@ -1,0 +1,607 @@
+"""The logs pane: interleaved lines of every replica, attributed, coloured, searchable, bounded.
+
+No Docker here.  Lines arrive as `LogBatch` messages (from a stream's thread through
+`post_message`, or from anything else); each line is any object with the attributes of
+`swarmtui.cluster.logs.LogLine` (task_id, service, slot, node, timestamp, text).  When the app
+gives the pane a `stream_factory`, `follow_service()` closes the old stream and opens a new one.
+
+The view renders only the rows on screen (Line API, `render_line`) from a bounded list of lines,
+with an LRU cache of rendered rows, so 50,000 lines cost what the visible 40 cost.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import threading
+import time
+import zlib
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.containers import Vertical
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Input, Static
+
+from swarmtui.ui.screens.log_dialogs import SaveDialog, TailDialog
+
+if TYPE_CHECKING:
+    from swarmtui.cluster.logs import LogLine
+
+DEFAULT_MAX_LINES = 50_000
+ANSI_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+PALETTE = (
+    "#5fafff", "#ffaf5f", "#87d787", "#ff87af", "#d7af5f", "#af87ff", "#5fd7d7", "#ff875f",
+    "#afd75f", "#d787d7", "#87afd7", "#d7d787", "#5fd787", "#ff5f87", "#87d7ff", "#d7875f",
+)
+
+
+def replica_label(line: Any) -> str:
+    """`service.slot@node`, or `service@node` for a global service's task."""
+    if line.slot is None:
+        return f"{line.service}@{line.node}"
+    return f"{line.service}.{line.slot}@{line.node}"
+
+
+def replica_colour(line: Any) -> str:
+    """The same replica (service + slot, or + node when global) always gets the same colour."""
+    key = f"{line.service}.{line.slot if line.slot is not None else line.node}"
+    return PALETTE[zlib.crc32(key.encode()) % len(PALETTE)]
+
+
+def plain(text: str) -> str:
+    """Text without ANSI escape sequences (what the user sees, what filters and saves use)."""
+    return ANSI_RE.sub("", text) if "\x1b" in text else text
+
+
+def compile_filter(pattern: str) -> Callable[[str], bool] | None:
+    """`re:REGEX` → a regex search; anything else → a case-insensitive substring test
+    (case-sensitive when the pattern has capitals).  Empty → None.  A bad regex raises re.error."""
+    if not pattern:
+        return None
+    if pattern.startswith("re:"):
+        return re.compile(pattern[3:]).search  # type: ignore[return-value]
+    if pattern.lower() == pattern:
+        return lambda s, p=pattern: p in s.lower()
+    return lambda s, p=pattern: p in s
+
+
+class LogBatch(Message, bubble=False):
+    """Lines for the pane. `generation` ties a batch to the stream that made it (stale ones are
+    dropped after a switch); None: always accepted (tests, other producers)."""
+
+    def __init__(self, lines: Sequence["LogLine"], generation: int | None = None) -> None:
+        super().__init__()
+        self.lines = lines
+        self.generation = generation
+
+
+class Stream(Protocol):
+    def close(self) -> None: ...
+
+
+StreamFactory = Callable[[str | None, "int | str", Callable[[list], "bool | None"]], Stream]
+
+
+class LogView(ScrollView, can_focus=True):
+    """The virtual list of rows. Owned by LogsPane, which feeds it."""
+
+    DEFAULT_CSS = """
+    LogView { background: $surface; color: $foreground; overflow-y: scroll; overflow-x: auto; }
+    """
+
+    def __init__(self, max_lines: int = DEFAULT_MAX_LINES, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.max_lines = max_lines
+        self.lines: list[Any] = []  # the buffer, oldest first
+        self.first_seq = 0  # sequence number of lines[0]
+        self.visible: list[int] = []  # seqs of lines the filter lets through
+        self.rows: list[tuple[int, int]] = []  # (seq, wrapped row) per screen row
+        self.show_timestamps = False
+        self.wrap = False
+        self.follow = True
+        self.matcher: Callable[[str], bool] | None = None
+        self.highlight: re.Pattern | None = None
+        self.current: int | None = None  # seq of the current match (n/N)
+        self.pad = 0  # width of the replica column
+        self.max_width = 0
+        self._cache: LRUCache[int, list[Strip]] = LRUCache(2048)
+        self.last_render_at = 0.0
+        self._render_key: tuple = ()
+        self.rendered_keys: dict[tuple, float] = {}
+
+    # ---- buffer -------------------------------------------------------------------------
+    def line(self, seq: int) -> Any:
+        return self.lines[seq - self.first_seq]
+
+    def label_text(self, line: Any) -> str:
+        return replica_label(line)
+
+    def row_text(self, line: Any) -> str:
+        """The row as plain text: [time] replica text."""
+        label = self.label_text(line).ljust(self.pad)
+        stamp = f"{line.timestamp[11:23]} " if self.show_timestamps else ""
+        return f"{stamp}{label} {plain(line.text)}"
+
+    def matches(self, line: Any) -> bool:
+        return self.matcher is None or self.matcher(f"{self.label_text(line)} {plain(line.text)}")
+
+    def _rows_of(self, seq: int, line: Any, width: int) -> list[tuple[int, int]]:
+        if not self.wrap:
+            return [(seq, 0)]
+        length = cell_len(self.row_text(line).expandtabs(8))
+        return [(seq, i) for i in range(max(1, -(-length // max(width, 1))))]
+
+    def append(self, lines: Sequence[Any]) -> int:
+        """Add lines; returns how many of them pass the filter."""
+        if not lines:
+            return 0
+        seq = self.first_seq + len(self.lines)
+        self.lines.extend(lines)
+        pad = self.pad
+        for line in lines:
+            n = len(replica_label(line))
+            if n > pad:
+                pad = min(n, 48)
+        width = self._wrap_width
+        shown = 0
+        if pad != self.pad:
+            self.pad = pad
+            self._cache.clear()
+            if self.wrap:
+                self.max_width = 0
+                self._rebuild_rows()
+        rows = self.rows
+        visible = self.visible
+        for offset, line in enumerate(lines):
+            if self.matcher is None or self.matches(line):
+                visible.append(seq + offset)
+                rows.extend(self._rows_of(seq + offset, line, width))
+                shown += 1
+                if not self.wrap:
+                    self.max_width = max(self.max_width, len(line.text) + pad + 14)
+        self._evict()
+        self._update_virtual_size()
+        return shown
+
+    def _evict(self) -> None:
+        over = len(self.lines) - self.max_lines
+        if over <= 0:
+            return
+        del self.lines[:over]
+        self.first_seq += over
+        cut = bisect.bisect_left(self.visible, self.first_seq)
+        del self.visible[:cut]
+        row_cut = bisect.bisect_left(self.rows, (self.first_seq, 0))
+        del self.rows[:row_cut]
+        if self.current is not None and self.current < self.first_seq:
+            self.current = None
+        if not self.follow and row_cut:
+            # Hold the view still: the rows under it moved up by row_cut.
+            self.set_scroll(self.scroll_x, max(0, self.scroll_y - row_cut))
+        self._cache.clear()
+
+    def clear_lines(self) -> None:
+        self.first_seq += len(self.lines)
+        self.lines.clear()
+        self.visible.clear()
+        self.rows.clear()
+        self.current = None
+        self.max_width = 0
+        self._cache.clear()
+        self._update_virtual_size()
+        self.scroll_to(0, 0, animate=False)
+        self.refresh()
+
+    def refilter(self) -> None:
+        self.visible = [self.first_seq + i for i, line in enumerate(self.lines) if self.matches(line)]
+        if self.current is not None and self.current not in set(self.visible):
+            self.current = None
+        self._rebuild_rows()
+
+    def _rebuild_rows(self) -> None:
+        width = self._wrap_width
+        rows: list[tuple[int, int]] = []
+        if self.wrap:
+            for seq in self.visible:
+                rows.extend(self._rows_of(seq, self.line(seq), width))
+        else:
+            rows = [(seq, 0) for seq in self.visible]
+            self.max_width = max((len(self.line(s).text) for s in self.visible), default=0) + self.pad + 14
+        self.rows = rows
+        self._cache.clear()
+        self._update_virtual_size()
+        self.refresh()
+
+    @property
+    def _wrap_width(self) -> int:
+        return max(10, self.scrollable_content_region.width or self.size.width or 80)
+
+    def _update_virtual_size(self) -> None:
+        width = self._wrap_width if self.wrap else max(self.max_width, 1)
+        self.virtual_size = Size(width, len(self.rows))
+
+    def on_resize(self) -> None:
+        if self.wrap:
+            self._rebuild_rows()
+
+    def set_flags(self, **flags) -> None:
+        for key, value in flags.items():
+            setattr(self, key, value)
+        self._rebuild_rows()
+
+    def scroll_to_seq(self, seq: int) -> None:
+        index = bisect.bisect_left(self.rows, (seq, 0))
+        self.scroll_to(y=max(0, index - self.scrollable_content_region.height // 2), animate=False)
+        self._cache.clear()
+        self.refresh()
+
+    def follow_end(self) -> None:
+        self.scroll_end(animate=False, immediate=True, x_axis=False)
+
+    # ---- rendering ----------------------------------------------------------------------
+    def _render_strips(self, seq: int) -> list[Strip]:
+        cached = self._cache.get(seq)
+        if cached is not None:
+            return cached
+        line = self.line(seq)
+        text = Text(no_wrap=True, end="")
+        if self.show_timestamps:
+            text.append(f"{line.timestamp[11:23]} ", style="dim")
+        text.append(self.label_text(line).ljust(self.pad), style=replica_colour(line))
+        text.append(" ")
+        body = line.text.expandtabs(8)
+        text.append_text(Text.from_ansi(body, end="") if "\x1b" in body else Text(body, end=""))
+        if self.highlight is not None:
+            text.highlight_regex(self.highlight, style="black on #d7af00")
+        if seq == self.current:
+            text.stylize("reverse")
+        segments = list(text.render(self.app.console))
+        strip = Strip(segments).simplify()
+        if self.wrap:
+            width = self._wrap_width
+            length = strip.cell_length
+            strips = list(strip.divide(range(width, length, width))) if length > width else [strip]
+        else:
+            strips = [strip]
+        self._cache[seq] = strips
+        return strips
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.scrollable_content_region.width
+        style = self.rich_style
+        self.last_render_at = time.perf_counter()
+        key = (self.show_timestamps, self.wrap, self.matcher is not None, self.follow)
+        if key not in self.rendered_keys:
+            self.rendered_keys[key] = self.last_render_at
+        if index >= len(self.rows):
+            return Strip.blank(width, style)
+        seq, sub = self.rows[index]
+        strips = self._render_strips(seq)
+        strip = strips[sub] if sub < len(strips) else Strip.blank(width, style)
+        if self.wrap:
+            return strip.crop_extend(0, width, style).apply_offsets(0, index)
+        return strip.crop_extend(scroll_x, scroll_x + width, style).apply_offsets(scroll_x, index)
+
+
+class LogsPane(Vertical):
+    """Logs of one service's replicas (or all services), with follow, filter, search, save."""
+
+    DEFAULT_CSS = """
+    LogsPane { height: 1fr; border: round $primary-darken-2; }
+    LogsPane:focus-within { border: round $accent; }
+    LogsPane > LogView { height: 1fr; }
+    LogsPane > #logs-status { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
+    LogsPane > #logs-filter { display: none; height: 3; }
+    LogsPane > #logs-filter.shown { display: block; }
+    """
+
+    BINDINGS = [
+        Binding("f", "toggle_follow", "Follow", id="logs.follow"),
+        Binding("t", "toggle_timestamps", "Times", id="logs.timestamps"),
+        Binding("w", "toggle_wrap", "Wrap", id="logs.wrap"),
+        Binding("slash", "open_filter", "Filter", id="logs.filter"),
+        Binding("n", "next_match", "Next", id="logs.next"),
+        Binding("N", "previous_match", "Prev", id="logs.previous"),
+        Binding("c", "clear", "Clear", id="logs.clear"),
+        Binding("ctrl+s", "save", "Save", id="logs.save"),
+        Binding("end", "newest", "Newest", id="logs.end"),
+        Binding("T", "choose_tail", "Tail N", id="logs.tail"),
+    ]
+
+    follow: reactive[bool] = reactive(True, init=False)
+
+    class TailChanged(Message):
+        """The user chose a new tail N (the pane restarts its own stream when it has a factory)."""
+
+        def __init__(self, tail: int | str) -> None:
+            super().__init__()
+            self.tail = tail
+
+    class Saved(Message):
+        def __init__(self, path: Path, count: int) -> None:
+            super().__init__()
+            self.path = path
+            self.count = count
+
+    def __init__(
+        self,
+        *,
+        max_lines: int = DEFAULT_MAX_LINES,
+        stream_factory: StreamFactory | None = None,
+        tail: int | str = 100,
+        save_dir: Path | None = None,
+        max_inflight: int = 4,
+        id: str | None = "logs",
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.max_lines = max_lines
+        self.stream_factory = stream_factory
+        self.tail = tail
+        self.save_dir = save_dir or Path.home()
+        self.max_inflight = max_inflight
+        self.service_id: str | None = None
+        self.service_name = "all services"
+        self.stream: Stream | None = None
+        self.generation = 0
+        self.new_since_pause = 0
+        self.filter_text = ""
+        self.filter_error = ""
+        self.received = 0
+        self._inflight = 0
+        self._inflight_lock = threading.Lock()
+
+    def compose(self):
+        yield LogView(self.max_lines, id="logs-view")
+        yield Static("", id="logs-status")
+        yield Input(placeholder="filter: substring (capitals = case-sensitive) or re:REGEX · Enter keeps · Escape closes",
+                    id="logs-filter")
+
+    @property
+    def view(self) -> LogView:
+        return self.query_one(LogView)
+
+    def on_mount(self) -> None:
+        self.border_title = f"logs · {self.service_name}"
+        self._update_status()
+
+    def on_unmount(self) -> None:
+        self._close_stream()
+
+    # ---- what to follow -----------------------------------------------------------------
+    def follow_service(self, service_id: str | None, name: str | None = None) -> None:
+        """Follow `service_id` (None: every service). Clears the pane; with a stream_factory, closes
+        the old stream (off the UI thread) and opens the new one at once."""
+        self.service_id = service_id
+        self.service_name = name or (service_id or "all services")
+        self.border_title = f"logs · {self.service_name}"
+        self.generation += 1
+        self._close_stream()
+        self.action_clear()
+        if self.stream_factory is not None:
+            generation = self.generation
+            self.stream = self.stream_factory(service_id, self.tail, lambda lines: self._deliver(lines, generation))
+
+    def _deliver(self, lines: list, generation: int) -> bool:
+        """Called from the stream's thread: post one batch, or refuse it while the UI is behind."""
+        with self._inflight_lock:
+            if self._inflight >= self.max_inflight or generation != self.generation:
+                return generation != self.generation  # a stale stream's lines are simply dropped
+            self._inflight += 1
+        self.post_message(LogBatch(lines, generation))
+        return True
+
+    def _close_stream(self) -> None:
+        stream, self.stream = self.stream, None
+        with self._inflight_lock:
+            self._inflight = 0
+        if stream is not None:
+            threading.Thread(target=stream.close, name="logs-close", daemon=True).start()
+
+    # ---- lines in -----------------------------------------------------------------------
+    def on_log_batch(self, message: LogBatch) -> None:
+        if message.generation is not None:
+            with self._inflight_lock:
+                self._inflight = max(0, self._inflight - 1)
+            if message.generation != self.generation:
+                return
+        self.add_lines(message.lines)
+
+    def add_lines(self, lines: Sequence[Any]) -> None:
+        view = self.view
+        self.received += len(lines)
+        shown = view.append(lines)
+        if self.follow:
+            view.follow_end()
+        else:
+            self.new_since_pause += shown
+        view.refresh()
+        self._update_status()
+
+    # ---- status line ----------------------------------------------------------------------
+    def _update_status(self) -> None:
+        view = self.view
+        parts = ["● follow" if self.follow else "‖ paused"]
+        parts.append(f"{len(view.lines):,} lines")
+        if self.filter_error:
+            parts.append(f"filter error: {self.filter_error}")
+        elif view.matcher is not None:
+            where = ""
+            if view.current is not None:
+                where = f"{bisect.bisect_left(view.visible, view.current) + 1}/"
+            parts.append(f"/{self.filter_text}/ {where}{len(view.visible):,} matching")
+        if not self.follow and self.new_since_pause:
+            parts.append(f"+{self.new_since_pause:,} new (f or end to follow)")
+        if view.show_timestamps:
+            parts.append("times")
+        if view.wrap:
+            parts.append("wrap")
+        parts.append(f"tail {self.tail}")
+        self.query_one("#logs-status", Static).update(" · ".join(parts))
+
+    @property
+    def status_text(self) -> str:
+        return str(self.query_one("#logs-status", Static).render())
+
+    # ---- actions --------------------------------------------------------------------------
+    def watch_follow(self, follow: bool) -> None:
+        self.view.follow = follow
+        if follow:
+            self.new_since_pause = 0
+            self.view.follow_end()
+        self.view.refresh()
+        self._update_status()
+
+    def action_toggle_follow(self) -> None:
+        self.follow = not self.follow
+
+    def action_toggle_timestamps(self) -> None:
+        self.view.set_flags(show_timestamps=not self.view.show_timestamps)
+        if self.follow:
+            self.view.follow_end()
+        self._update_status()
+
+    def action_toggle_wrap(self) -> None:
+        self.view.set_flags(wrap=not self.view.wrap)
+        if self.follow:
+            self.view.follow_end()
+        self._update_status()
+
+    def action_newest(self) -> None:
+        self.follow = True
+        self.view.follow_end()
+
+    def action_clear(self) -> None:
+        self.view.clear_lines()
+        self.new_since_pause = 0
+        self._update_status()
+
+    def action_open_filter(self) -> None:
+        box = self.query_one("#logs-filter", Input)
+        box.add_class("shown")
+        box.value = self.filter_text
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "logs-filter":
+            event.stop()
+            self.set_filter(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "logs-filter":
+            event.stop()
+            self.set_filter(event.value)
+            self._close_filter_box()
+
+    def on_key(self, event) -> None:
+        if event.key == "escape" and self.query_one("#logs-filter", Input).has_focus:
+            event.stop()
+            self._close_filter_box()
+
+    def _close_filter_box(self) -> None:
+        box = self.query_one("#logs-filter", Input)
+        box.remove_class("shown")
+        self.view.focus()
+
+    def set_filter(self, pattern: str) -> None:
+        """Show only lines matching `pattern` (substring; `re:REGEX` for a regex; "" for all)."""
+        view = self.view
+        try:
+            matcher = compile_filter(pattern)
+        except re.error as exc:
+            self.filter_error = str(exc)
+            self._update_status()
+            return
+        self.filter_error = ""
+        self.filter_text = pattern
+        view.matcher = matcher
+        if not pattern:
+            view.highlight = None
+        elif pattern.startswith("re:"):
+            view.highlight = re.compile(pattern[3:])
+        else:
+            view.highlight = re.compile(re.escape(pattern), 0 if pattern != pattern.lower() else re.IGNORECASE)
+        view.current = None
+        view.refilter()
+        if self.follow:
+            view.follow_end()
+        self._update_status()
+
+    def _step_match(self, step: int) -> None:
+        view = self.view
+        if view.matcher is None or not view.visible:
+            self.notify("No filter: press / to search", severity="warning", timeout=2)
+            return
+        if view.current is None:
+            # Start from the top row on screen (n) or from the newest match (N).
+            top = view.rows[min(int(view.scroll_y), len(view.rows) - 1)][0] if view.rows else 0
+            index = bisect.bisect_left(view.visible, top) if step > 0 and not self.follow else len(view.visible) - 1
+        else:
+            index = bisect.bisect_left(view.visible, view.current) + step
+        index = max(0, min(len(view.visible) - 1, index))
+        self.follow = False
+        view.current = view.visible[index]
+        view.scroll_to_seq(view.current)
+        self._update_status()
+
+    def action_next_match(self) -> None:
+        self._step_match(+1)
+
+    def action_previous_match(self) -> None:
+        self._step_match(-1)
+
+    def default_save_path(self) -> Path:
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "-", self.service_name if self.service_id else "all")
+        return self.save_dir / f"swarmtui-{name}-{datetime.now():%Y%m%d-%H%M%S}.log"
+
+    def action_save(self) -> None:
+        def done(path: str | None) -> None:
+            if path:
+                self.save(Path(path).expanduser())
+
+        self.app.push_screen(SaveDialog(str(self.default_save_path())), done)
+
+    def save(self, path: Path) -> int:
+        """Write the whole buffer (every line, not just the filtered ones) as plain text."""
+        view = self.view
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "w", encoding="utf-8") as out:
+                for line in view.lines:
+                    out.write(f"{line.timestamp} {replica_label(line)} {plain(line.text)}\n")
+        except OSError as exc:
+            self.notify(f"Could not save {path}: {exc.strerror or exc}", severity="error")
+            return 0
+        self.notify(f"Saved {len(view.lines):,} lines to {path}", timeout=4)
+        self.post_message(self.Saved(path, len(view.lines)))
+        return len(view.lines)
+
+    def action_choose_tail(self) -> None:
+        def done(value: str | None) -> None:
+            if value:
+                self.set_tail(int(value) if value.isdigit() else value)
+
+        self.app.push_screen(TailDialog(self.tail), done)
+
+    def set_tail(self, tail: int | str) -> None:
+        self.tail = tail
+        self.post_message(self.TailChanged(tail))
+        if self.stream_factory is not None:
+            self.follow_service(self.service_id, self.service_name)
+        self._update_status()
+
+
+__all__ = ["LogBatch", "LogView", "LogsPane", "replica_label", "replica_colour", "compile_filter", "plain",
+           "DEFAULT_MAX_LINES"]

@@ -1,0 +1,51 @@
+"""The status line: which manager, what the swarm holds, whether we are connected."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from swarmtui.cluster.models import Snapshot
+
+
+class StatusLine(Static):
+    connection: reactive[str] = reactive("connecting")
+    read_only: reactive[bool] = reactive(False)
+
+    def __init__(self, manager: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.manager = manager
+        self.snapshot: Snapshot | None = None
+        self.detail = ""
+
+    def show(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.refresh_text()
+
+    def watch_connection(self) -> None:
+        self.refresh_text()
+
+    def watch_read_only(self) -> None:
+        self.refresh_text()
+
+    def refresh_text(self) -> None:
+        parts = [("swarmtui ", "bold"), (self.manager, "cyan")]
+        snap = self.snapshot
+        if snap is not None:
+            down = sum(1 for n in snap.nodes if n.status != "ready")
+            running = sum(s.replicas_running for s in snap.services)
+            desired = sum(s.replicas_desired for s in snap.services)
+            parts += [
+                ("  │ swarm ", "dim"), (snap.swarm.id[:12], ""),
+                ("  │ nodes ", "dim"), (f"{len(snap.nodes)}", ""), (f" ({down} down)" if down else "", "bold red"),
+                ("  │ services ", "dim"), (f"{len(snap.services)}", ""),
+                ("  │ tasks ", "dim"), (f"{running}/{desired}", "" if running == desired else "bold yellow"),
+            ]
+        style = {"connected": "green", "reconnecting": "bold yellow", "connecting": "yellow"}.get(self.connection, "bold red")
+        parts += [("  │ ", "dim"), ("● " + self.connection, style)]
+        if self.detail and self.connection != "connected":
+            parts += [(" " + self.detail, "red")]
+        if self.read_only:
+            parts += [("  │ ", "dim"), ("READ-ONLY", "bold reverse yellow")]
+        self.update(Text.assemble(*parts))
