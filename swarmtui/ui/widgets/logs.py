@@ -104,7 +104,7 @@ class LogView(ScrollView, can_focus=True):
         self.max_lines = max_lines
         self.lines: list[Any] = []  # the buffer, oldest first
         self.first_seq = 0  # sequence number of lines[0]
-        self.visible: list[int] = []  # seqs of lines the filter lets through
+        self.matching: list[int] = []  # seqs of lines the filter lets through
         self.rows: list[tuple[int, int]] = []  # (seq, wrapped row) per screen row
         self.show_timestamps = False
         self.wrap = False
@@ -161,7 +161,7 @@ class LogView(ScrollView, can_focus=True):
                 self.max_width = 0
                 self._rebuild_rows()
         rows = self.rows
-        visible = self.visible
+        visible = self.matching
         for offset, line in enumerate(lines):
             if self.matcher is None or self.matches(line):
                 visible.append(seq + offset)
@@ -179,8 +179,8 @@ class LogView(ScrollView, can_focus=True):
             return
         del self.lines[:over]
         self.first_seq += over
-        cut = bisect.bisect_left(self.visible, self.first_seq)
-        del self.visible[:cut]
+        cut = bisect.bisect_left(self.matching, self.first_seq)
+        del self.matching[:cut]
         row_cut = bisect.bisect_left(self.rows, (self.first_seq, 0))
         del self.rows[:row_cut]
         if self.current is not None and self.current < self.first_seq:
@@ -193,18 +193,19 @@ class LogView(ScrollView, can_focus=True):
     def clear_lines(self) -> None:
         self.first_seq += len(self.lines)
         self.lines.clear()
-        self.visible.clear()
+        self.matching.clear()
         self.rows.clear()
         self.current = None
         self.max_width = 0
+        self.pad = 0
         self._cache.clear()
         self._update_virtual_size()
         self.scroll_to(0, 0, animate=False)
         self.refresh()
 
     def refilter(self) -> None:
-        self.visible = [self.first_seq + i for i, line in enumerate(self.lines) if self.matches(line)]
-        if self.current is not None and self.current not in set(self.visible):
+        self.matching = [self.first_seq + i for i, line in enumerate(self.lines) if self.matches(line)]
+        if self.current is not None and self.current not in set(self.matching):
             self.current = None
         self._rebuild_rows()
 
@@ -212,11 +213,11 @@ class LogView(ScrollView, can_focus=True):
         width = self._wrap_width
         rows: list[tuple[int, int]] = []
         if self.wrap:
-            for seq in self.visible:
+            for seq in self.matching:
                 rows.extend(self._rows_of(seq, self.line(seq), width))
         else:
-            rows = [(seq, 0) for seq in self.visible]
-            self.max_width = max((len(self.line(s).text) for s in self.visible), default=0) + self.pad + 14
+            rows = [(seq, 0) for seq in self.matching]
+            self.max_width = max((len(self.line(s).text) for s in self.matching), default=0) + self.pad + 14
         self.rows = rows
         self._cache.clear()
         self._update_virtual_size()
@@ -248,6 +249,38 @@ class LogView(ScrollView, can_focus=True):
     def follow_end(self) -> None:
         self.scroll_end(animate=False, immediate=True, x_axis=False)
 
+    # ---- keys and wheel: scrolling back pauses following, `end` resumes it ----------------
+    def _pane(self) -> "LogsPane | None":
+        return self.parent if isinstance(self.parent, LogsPane) else None
+
+    def _pause(self) -> None:
+        pane = self._pane()
+        if pane is not None and pane.follow:
+            pane.follow = False
+
+    def action_scroll_end(self) -> None:
+        pane = self._pane()
+        if pane is not None:
+            pane.action_newest()
+        else:
+            super().action_scroll_end()
+
+    def action_scroll_up(self) -> None:
+        self._pause()
+        super().action_scroll_up()
+
+    def action_page_up(self) -> None:
+        self._pause()
+        super().action_page_up()
+
+    def action_scroll_home(self) -> None:
+        self._pause()
+        super().action_scroll_home()
+
+    def _on_mouse_scroll_up(self, event) -> None:
+        self._pause()
+        super()._on_mouse_scroll_up(event)
+
     # ---- rendering ----------------------------------------------------------------------
     def _render_strips(self, seq: int) -> list[Strip]:
         cached = self._cache.get(seq)
@@ -270,7 +303,7 @@ class LogView(ScrollView, can_focus=True):
         if self.wrap:
             width = self._wrap_width
             length = strip.cell_length
-            strips = list(strip.divide(range(width, length, width))) if length > width else [strip]
+            strips = list(strip.divide([*range(width, length, width), length])) if length > width else [strip]
         else:
             strips = [strip]
         self._cache[seq] = strips
@@ -440,8 +473,8 @@ class LogsPane(Vertical):
         elif view.matcher is not None:
             where = ""
             if view.current is not None:
-                where = f"{bisect.bisect_left(view.visible, view.current) + 1}/"
-            parts.append(f"/{self.filter_text}/ {where}{len(view.visible):,} matching")
+                where = f"{bisect.bisect_left(view.matching, view.current) + 1}/"
+            parts.append(f"/{self.filter_text}/ {where}{len(view.matching):,} matching")
         if not self.follow and self.new_since_pause:
             parts.append(f"+{self.new_since_pause:,} new (f or end to follow)")
         if view.show_timestamps:
@@ -541,18 +574,18 @@ class LogsPane(Vertical):
 
     def _step_match(self, step: int) -> None:
         view = self.view
-        if view.matcher is None or not view.visible:
+        if view.matcher is None or not view.matching:
             self.notify("No filter: press / to search", severity="warning", timeout=2)
             return
         if view.current is None:
             # Start from the top row on screen (n) or from the newest match (N).
             top = view.rows[min(int(view.scroll_y), len(view.rows) - 1)][0] if view.rows else 0
-            index = bisect.bisect_left(view.visible, top) if step > 0 and not self.follow else len(view.visible) - 1
+            index = bisect.bisect_left(view.matching, top) if step > 0 and not self.follow else len(view.matching) - 1
         else:
-            index = bisect.bisect_left(view.visible, view.current) + step
-        index = max(0, min(len(view.visible) - 1, index))
+            index = bisect.bisect_left(view.matching, view.current) + step
+        index = max(0, min(len(view.matching) - 1, index))
         self.follow = False
-        view.current = view.visible[index]
+        view.current = view.matching[index]
         view.scroll_to_seq(view.current)
         self._update_status()
 

@@ -1,0 +1,263 @@
+"""The logs pane as an operator meets it: mounted alone in a test app, fed LogBatch messages."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from textual.app import App, ComposeResult
+
+from swarmtui.cluster.logs import LogLine
+from swarmtui.ui.widgets.logs import LogBatch, LogsPane, replica_colour
+
+
+def make_lines(count: int, start: int = 0, replicas: int = 3, service: str = "spider", text: str = "n={i}"):
+    out = []
+    for i in range(start, start + count):
+        slot = i % replicas + 1
+        ts = f"2026-01-02T03:04:{i // 1000 % 60:02d}.{i % 1000:03d}000000Z"
+        out.append(LogLine(f"task{slot}", service, slot, f"lab-worker-{slot}", ts, text.format(i=i)))
+    return out
+
+
+class PaneApp(App):
+    def __init__(self, **pane_kwargs) -> None:
+        super().__init__()
+        self.pane_kwargs = pane_kwargs
+        self.messages: list = []
+
+    def compose(self) -> ComposeResult:
+        yield LogsPane(**self.pane_kwargs)
+
+    def on_mount(self) -> None:
+        self.query_one("#logs-view").focus()
+
+    def on_logs_pane_tail_changed(self, message: LogsPane.TailChanged) -> None:
+        self.messages.append(message)
+
+
+def screen_rows(pane: LogsPane) -> list[str]:
+    """What the view shows, row by row (the strips the compositor draws)."""
+    view = pane.view
+    return [view.render_line(y).text.rstrip() for y in range(view.scrollable_content_region.height)]
+
+
+async def feed(pilot, pane: LogsPane, lines) -> None:
+    pane.post_message(LogBatch(lines))
+    await pilot.pause()
+
+
+async def test_lines_are_prefixed_and_coloured_per_replica():
+    app = PaneApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.query_one(LogsPane)
+        await feed(pilot, pane, make_lines(6))
+        rows = [r for r in screen_rows(pane) if r]
+        assert rows[0] == "spider.1@lab-worker-1 n=0"
+        assert rows[1] == "spider.2@lab-worker-2 n=1"
+        # same replica, same colour; another replica, another colour
+        strip = pane.view.render_line(0)
+        colour = next(seg.style.color for seg in strip if "spider.1" in seg.text)
+        assert colour is not None
+        assert replica_colour(make_lines(1)[0]) == replica_colour(make_lines(4)[3])
+        assert replica_colour(make_lines(1)[0]) != replica_colour(make_lines(2)[1])
+
+
+async def test_ansi_colours_render_and_escape_codes_vanish():
+    app = PaneApp()
+    async with app.run_test(size=(100, 10)) as pilot:
+        pane = app.query_one(LogsPane)
+        line = LogLine("t1", "spider", 1, "lab-manager-1", "2026-01-02T03:04:05.000000000Z",
+                       "got \x1b[31mred\x1b[0m item \ufffd\ufffd")
+        await feed(pilot, pane, [line])
+        strip = pane.view.render_line(0)
+        assert strip.text.rstrip() == "spider.1@lab-manager-1 got red item \ufffd\ufffd"
+        red = [seg for seg in strip if seg.text == "red"]
+        assert red and red[0].style.color.number == 1  # ANSI red
+
+
+async def test_filter_substring_and_regex_show_only_matches_with_a_count():
+    app = PaneApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        pane = app.query_one(LogsPane)
+        await feed(pilot, pane, make_lines(100))
+        await pilot.press("slash", *"n=4")
+        await pilot.press("enter")
+        rows = [r for r in screen_rows(pane) if r]
+        assert len(rows) == 11 and all("n=4" in r for r in rows)
+        assert "11 matching" in pane.status_text
+        await pilot.press("slash", *"ctrl+u".split(), *r"re:n=4\d$")
+        await pilot.press("enter")
+        rows = [r for r in screen_rows(pane) if r]
+        assert [r.split()[-1] for r in rows] == [f"n={i}" for i in range(40, 50)]
+        assert "10 matching" in pane.status_text
+        # new lines are filtered as they arrive
+        await feed(pilot, pane, make_lines(10, start=40))
+        assert "20 matching" in pane.status_text
+        # filtering by replica works too
+        pane.set_filter("spider.2@")
+        await pilot.pause()
+        assert all(r.startswith("spider.2@") for r in screen_rows(pane) if r)
+        # a broken regex says so and keeps the previous filter
+        pane.set_filter("re:(")
+        await pilot.pause()
+        assert "filter error" in pane.status_text
+        pane.set_filter("")
+        await pilot.pause()
+        assert "matching" not in pane.status_text and len(pane.view.matching) == 110
+        assert all(screen_rows(pane))  # the whole view is filled again
+
+
+async def test_next_and_previous_match_move_through_matches():
+    app = PaneApp()
+    async with app.run_test(size=(100, 12)) as pilot:
+        pane = app.query_one(LogsPane)
+        await feed(pilot, pane, make_lines(200))
+        pane.set_filter("re:n=1\\d$")
+        await pilot.pause()
+        await pilot.press("N")  # from the newest match backwards
+        assert "10/10 matching" in pane.status_text
+        await pilot.press("N", "N")
+        assert "8/10 matching" in pane.status_text
+        await pilot.press("n")
+        assert "9/10 matching" in pane.status_text
+        assert pane.view.line(pane.view.current).text == "n=18"
+        assert any(r.endswith("n=18") for r in screen_rows(pane))
+        assert not pane.follow  # searching holds the view still
+
+
+async def test_follow_off_holds_the_view_and_counts_new_lines():
+    app = PaneApp()
+    async with app.run_test(size=(100, 12)) as pilot:
+        pane = app.query_one(LogsPane)
+        await feed(pilot, pane, make_lines(50))
+        assert screen_rows(pane)[-1].endswith("n=49")  # following: the newest line is on screen
+        await pilot.press("f")
+        before = screen_rows(pane)
+        await feed(pilot, pane, make_lines(30, start=50))
+        await feed(pilot, pane, make_lines(7, start=80))
+        assert screen_rows(pane) == before
+        assert "+37 new" in pane.status_text
+        await pilot.press("end")
+        assert pane.follow and screen_rows(pane)[-1].endswith("n=86")
+        assert "new" not in pane.status_text
+
+
+async def test_clear_empties_the_pane():
+    app = PaneApp()
+    async with app.run_test(size=(100, 12)) as pilot:
+        pane = app.query_one(LogsPane)
+        await feed(pilot, pane, make_lines(50))
+        await pilot.press("c")
+        assert not any(screen_rows(pane)) and "0 lines" in pane.status_text
+        await feed(pilot, pane, make_lines(2, start=50))
+        assert [r for r in screen_rows(pane) if r][0].endswith("n=50")
+
+
+async def test_save_writes_the_whole_buffer_to_the_default_path(tmp_path):
+    app = PaneApp(save_dir=tmp_path)
+    async with app.run_test(size=(100, 20)) as pilot:
+        pane = app.query_one(LogsPane)
+        pane.follow_service("abc123", "spider")
+        await feed(pilot, pane, make_lines(120, text="n={i} \x1b[32mok\x1b[0m"))
+        pane.set_filter("n=1")  # saving keeps every line, not just the filtered ones
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen.id == "save-dialog"
+        await pilot.press("enter")
+        await pilot.pause()
+        files = list(tmp_path.glob("swarmtui-spider-*.log"))
+        assert len(files) == 1
+        lines = files[0].read_text().splitlines()
+        assert len(lines) == 120
+        assert lines[7] == "2026-01-02T03:04:00.007000000Z spider.2@lab-worker-2 n=7 ok"
+
+
+async def test_buffer_is_bounded_and_keeps_the_newest_lines():
+    app = PaneApp(max_lines=1000)
+    async with app.run_test(size=(100, 12)) as pilot:
+        pane = app.query_one(LogsPane)
+        for start in range(0, 5000, 500):
+            await feed(pilot, pane, make_lines(500, start=start))
+        assert len(pane.view.lines) == 1000 and pane.received == 5000
+        assert "1,000 lines" in pane.status_text
+        assert pane.view.lines[0].text == "n=4000"
+        assert screen_rows(pane)[-1].endswith("n=4999")
+
+
+async def test_paused_view_holds_still_while_old_lines_are_dropped():
+    app = PaneApp(max_lines=300)
+    async with app.run_test(size=(100, 12)) as pilot:
+        pane = app.query_one(LogsPane)
+        await feed(pilot, pane, make_lines(300))
+        await pilot.press("f")
+        pane.view.scroll_to(y=250, animate=False)
+        await pilot.pause()
+        before = screen_rows(pane)
+        await feed(pilot, pane, make_lines(100, start=300))
+        assert screen_rows(pane) == before
+
+
+async def test_timestamps_and_wrap_toggle():
+    app = PaneApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        pane = app.query_one(LogsPane)
+        await feed(pilot, pane, make_lines(3, text="x" * 100 + " {i}"))
+        assert screen_rows(pane)[0].startswith("spider.1@")
+        await pilot.press("t")
+        assert screen_rows(pane)[0].startswith("03:04:00.000 spider.1@")
+        assert len(pane.view.rows) == 3
+        await pilot.press("w")
+        rows = [r for r in screen_rows(pane) if r]
+        assert len(pane.view.rows) > 3 and rows[-1].endswith(" 2")
+        assert all(len(r) <= pane.view.scrollable_content_region.width for r in rows)
+
+
+async def test_tail_dialog_sets_the_history_length():
+    app = PaneApp()
+    async with app.run_test(size=(100, 20)) as pilot:
+        pane = app.query_one(LogsPane)
+        await pilot.press("T")
+        assert app.screen.id == "tail-dialog"
+        await pilot.press("ctrl+u", "x", "enter")
+        assert app.screen.id == "tail-dialog"  # not a number: the dialog stays and says so
+        await pilot.press("backspace", *"500", "enter")
+        await pilot.pause()
+        assert pane.tail == 500 and app.messages[-1].tail == 500
+        assert "tail 500" in pane.status_text
+
+
+class FakeStream:
+    def __init__(self, service_id, tail, on_batch):
+        self.service_id, self.tail, self.on_batch = service_id, tail, on_batch
+        self.closed = threading.Event()
+
+    def close(self):
+        self.closed.set()
+
+
+async def test_switching_services_closes_the_old_stream_and_drops_its_lines():
+    made: list[FakeStream] = []
+
+    def factory(service_id, tail, on_batch):
+        made.append(FakeStream(service_id, tail, on_batch))
+        return made[-1]
+
+    app = PaneApp(stream_factory=factory, tail=20)
+    async with app.run_test(size=(100, 12)) as pilot:
+        pane = app.query_one(LogsPane)
+        pane.follow_service("s1", "alpha")
+        made[0].on_batch(make_lines(5, service="alpha"))
+        await pilot.pause()
+        pane.follow_service("s2", "beta")
+        made[0].on_batch(make_lines(5, service="alpha"))  # a late batch of the old stream
+        made[1].on_batch(make_lines(2, service="beta"))
+        await pilot.pause()
+        deadline = time.monotonic() + 2
+        while not made[0].closed.is_set() and time.monotonic() < deadline:
+            await pilot.pause(0.01)
+        assert made[0].closed.is_set() and not made[1].closed.is_set()
+        assert (made[1].service_id, made[1].tail) == ("s2", 20)
+        assert [r for r in screen_rows(pane) if r] == ["beta.1@lab-worker-1 n=0", "beta.2@lab-worker-2 n=1"]
+        assert pane.border_title == "logs · beta"
+    assert made[1].closed.wait(2)  # unmounting closes the current stream
