@@ -10,7 +10,8 @@ BLOCKS = "▁▂▃▄▅▆▇█"
 def sparkline(values: tuple[int, ...] | list[int], width: int = 20) -> str:
     """The last values as unicode blocks, one per column (each column the max of its bucket).
 
-    Scaled from 0 to the largest value so an emptying queue visibly falls to the floor.
+    Scaled between the smallest and largest value shown, so a slow drain of a deep queue is still
+    visible; a flat line sits at the floor when empty and mid-height otherwise.
     """
     if not values:
         return ""
@@ -18,11 +19,11 @@ def sparkline(values: tuple[int, ...] | list[int], width: int = 20) -> str:
     if len(values) > width:
         size = len(values) / width
         values = [max(values[int(i * size) : max(int((i + 1) * size), int(i * size) + 1)]) for i in range(width)]
-    top = max(values)
-    if top <= 0:
-        return BLOCKS[0] * len(values)
-    return "".join(BLOCKS[min(len(BLOCKS) - 1, round(v / top * (len(BLOCKS) - 1)))] for v in values)
-
+    lo, hi = min(values), max(values)
+    if hi == lo:
+        return (BLOCKS[0] if hi <= 0 else BLOCKS[3]) * len(values)
+    top = len(BLOCKS) - 1
+    return "".join(BLOCKS[round((v - lo) / (hi - lo) * top)] for v in values)
 
 def fmt_rate(rate: float | None) -> str:
     if rate is None:

@@ -1,9 +1,6 @@
 """Push, purge and requeue against a real redis-server, with the sample spider's key layout."""
 
-import uuid
-
 import pytest
-import redis
 
 from swarmtui.queue import actions
 from swarmtui.queue.models import SpiderLayout
@@ -13,15 +10,13 @@ pytestmark = pytest.mark.redis
 
 
 @pytest.fixture
-def r(redis_server):
-    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
-    yield client
-    client.close()
+def r(redis_client):
+    return redis_client
 
 
 @pytest.fixture
-def p():
-    return f"t{uuid.uuid4().hex[:8]}"
+def p(key_prefix):
+    return key_prefix
 
 
 def test_push_from_a_file_appends_in_order_to_a_new_list(r, p, tmp_path):

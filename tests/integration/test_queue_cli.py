@@ -3,24 +3,19 @@
 import os
 import subprocess
 import sys
-import uuid
-
 import pytest
-import redis
 
 pytestmark = pytest.mark.redis
 
 
 @pytest.fixture
-def r(redis_server):
-    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
-    yield client
-    client.close()
+def r(redis_client):
+    return redis_client
 
 
 @pytest.fixture
-def q():
-    return f"t{uuid.uuid4().hex[:8]}:spider"
+def q(key_prefix):
+    return f"{key_prefix}:spider"
 
 
 def run(url, *args, stdin=None):

@@ -1,8 +1,6 @@
 """QueueMonitor against a real redis-server: rates from real traffic, errors in one line, reconnecting."""
 
 import secrets
-import uuid
-
 import pytest
 import redis
 
@@ -23,14 +21,12 @@ class Clock:
 
 
 @pytest.fixture
-def r(redis_server):
-    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
-    yield client
-    client.close()
+def r(redis_client):
+    return redis_client
 
 
-def test_rates_and_drain_time_from_a_real_spider_like_sequence(redis_server, r):
-    q = f"t{uuid.uuid4().hex[:8]}:spider"
+def test_rates_and_drain_time_from_a_real_spider_like_sequence(redis_server, r, key_prefix):
+    q = f"{key_prefix}:spider"
     clock = Clock()
     r.rpush(q, *range(200))
     monitor = QueueMonitor(redis_server.url, [q, f"{q}:processing:*", f"{q}:results"], clock=clock)
@@ -50,8 +46,8 @@ def test_rates_and_drain_time_from_a_real_spider_like_sequence(redis_server, r):
     assert row.history == (200, 196, 192, 188, 184, 180)
 
 
-def test_stream_rates_use_entries_added_and_read(redis_server, r):
-    s = f"t{uuid.uuid4().hex[:8]}:stream"
+def test_stream_rates_use_entries_added_and_read(redis_server, r, key_prefix):
+    s = f"{key_prefix}:stream"
     r.xadd(s, {"u": 0})
     r.xgroup_create(s, "g", id="0")
     clock = Clock()

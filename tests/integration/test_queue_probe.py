@@ -1,9 +1,6 @@
 """Reading every key type from a real password-protected redis-server, with globs resolved by SCAN."""
 
-import uuid
-
 import pytest
-import redis
 
 from swarmtui.queue.monitor import QueueMonitor
 from swarmtui.queue.probe import Prober, resolve
@@ -12,15 +9,13 @@ pytestmark = pytest.mark.redis
 
 
 @pytest.fixture
-def r(redis_server):
-    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
-    yield client
-    client.close()
+def r(redis_client):
+    return redis_client
 
 
 @pytest.fixture
-def p():
-    return f"t{uuid.uuid4().hex[:8]}"
+def p(key_prefix):
+    return key_prefix
 
 
 def test_every_key_type_shows_its_depth_and_stream_pending(redis_server, r, p):

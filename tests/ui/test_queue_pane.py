@@ -1,9 +1,6 @@
 """The queue pane as a user sees it, fed snapshots taken from a real redis-server."""
 
-import uuid
-
 import pytest
-import redis
 from textual.app import App, ComposeResult
 from textual.widgets import Input, Static, TextArea
 
@@ -32,15 +29,13 @@ class PaneApp(App):
 
 
 @pytest.fixture
-def r(redis_server):
-    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
-    yield client
-    client.close()
+def r(redis_client):
+    return redis_client
 
 
 @pytest.fixture
-def q(r):
-    name = f"t{uuid.uuid4().hex[:8]}:spider"
+def q(r, key_prefix):
+    name = f"{key_prefix}:spider"
     r.rpush(name, *range(1234))
     r.rpush(f"{name}:processing:gone", "x", "y")
     r.rpush(f"{name}:results", "done")

@@ -74,7 +74,8 @@ def test_window_restarts_when_a_key_gains_counters():
 def test_sparkline_falls_as_the_queue_drains_and_fits_its_width():
     line = sparkline(list(range(100, -1, -1)), width=10)
     assert len(line) == 10 and line[0] == "█" and line[-1] in "▁▂"
-    assert sparkline([0, 0, 0]) == "▁▁▁"
+    assert sparkline([0, 0, 0]) == "▁▁▁" and sparkline([7, 7]) == "▄▄"
+    assert sparkline([5000, 4990, 4980]) == "█▅▁"  # a slow drain of a deep queue still shows
     assert sparkline([]) == ""
 
 

@@ -14,7 +14,7 @@ Keys (when the pane has focus):
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Callable, Mapping
 
 from rich.text import Text
 from textual import work
@@ -80,7 +80,8 @@ def row_cells(k: KeyStats) -> tuple:
 
 class QueuePane(Vertical, can_focus=False):
     DEFAULT_CSS = """
-    QueuePane { height: 1fr; }
+    QueuePane { height: 1fr; border: round $primary-darken-2; }
+    QueuePane:focus-within { border: round $accent; }
     QueuePane > #queue-status { height: 1; padding: 0 1; color: $text-muted; }
     QueuePane > #queue-status.error { color: $error; text-style: bold; }
     QueuePane > QueueTable { height: 1fr; }
@@ -106,6 +107,7 @@ class QueuePane(Vertical, can_focus=False):
         self.monitor = monitor
         self.snapshot: QueueSnapshot | None = None
         self.replicas: dict[str, int] = {}
+        self.border_title = "queue"
 
     def compose(self) -> ComposeResult:
         yield Static("Redis: waiting for the first refresh…", id="queue-status", markup=False)
@@ -201,21 +203,14 @@ class QueuePane(Vertical, can_focus=False):
 
     def _push_chosen(self, request: PushRequest | None) -> None:
         if request is not None:
-            self._push(request)
+            self._act(lambda: self._push(request))
 
-    @work(thread=True, group="queue-actions", exit_on_error=False)
-    def _push(self, request: PushRequest) -> None:
-        try:
-            items = actions.items_from_file(request.path) if request.path else actions.read_items(request.lines)
-        except OSError as exc:
-            return self._report(f"Cannot read {request.path}: {exc.strerror}", ok=False)
+    def _push(self, request: PushRequest) -> str:
+        items = actions.items_from_file(request.path) if request.path else actions.read_items(request.lines)
         if not items:
-            return self._report("Nothing to push (no non-blank lines)", ok=False)
-        try:
-            result = self.monitor.push(request.key, items)
-        except (QueueError, ValueError) as exc:
-            return self._report(str(exc), ok=False)
-        self._report(f"Pushed {result.pushed} item(s) to {result.key} (depth now {result.depth})")
+            raise ValueError("Nothing to push (no non-blank lines)")
+        result = self.monitor.push(request.key, items)
+        return f"Pushed {result.pushed} item(s) to {result.key} (depth now {result.depth})"
 
     def action_purge(self) -> None:
         row = self.highlighted
@@ -229,33 +224,32 @@ class QueuePane(Vertical, can_focus=False):
             f"Deleting it cannot be undone.\n\nredis-cli equivalent:\n  $ {self.monitor.cli('DEL', row.key)}"
         )
         screen = ConfirmScreen(f"Purge {row.key}?", body, yes_label=f"Purge {fmt_count(row.depth)}")
-        self.app.push_screen(screen, lambda yes: self._purge(row.key) if yes else None)
+        self.app.push_screen(screen, lambda yes: self._act(lambda: self._purge(row.key)) if yes else None)
 
-    @work(thread=True, group="queue-actions", exit_on_error=False)
-    def _purge(self, key: str) -> None:
-        try:
-            removed = self.monitor.purge(key)
-        except QueueError as exc:
-            return self._report(str(exc), ok=False)
-        self._report(f"Purged {key}: {removed} item(s) deleted")
+    def _purge(self, key: str) -> str:
+        return f"Purged {key}: {self.monitor.purge(key)} item(s) deleted"
 
     def action_requeue(self) -> None:
         row = self.highlighted
-        if row is None or not self._need_monitor():
-            return
-        self._requeue(row.key)
+        if row is not None and self._need_monitor():
+            self._act(lambda: self._requeue(row.key))
 
-    @work(thread=True, group="queue-actions", exit_on_error=False)
-    def _requeue(self, queue: str) -> None:
-        try:
-            result = self.monitor.requeue(queue)
-        except QueueError as exc:
-            return self._report(str(exc), ok=False)
+    def _requeue(self, queue: str) -> str:
+        result = self.monitor.requeue(queue)
         alive = f"; {result.alive} live replica(s) left alone" if result.alive else ""
         if result.moved or result.lists:
-            self._report(f"Requeued {result.moved} item(s) from {len(result.lists)} gone replica(s) onto {queue}{alive}")
-        else:
-            self._report(f"No orphaned in-flight items for {queue}{alive}")
+            return f"Requeued {result.moved} item(s) from {len(result.lists)} gone replica(s) onto {queue}{alive}"
+        return f"No orphaned in-flight items for {queue}{alive}"
+
+    @work(thread=True, group="queue-actions", exit_on_error=False)
+    def _act(self, do: Callable[[], str]) -> None:
+        """Run one blocking action off the UI thread and report its outcome."""
+        try:
+            self._report(do())
+        except OSError as exc:  # a push file that cannot be read
+            self._report(f"Cannot read {exc.filename}: {exc.strerror}", ok=False)
+        except (QueueError, ValueError) as exc:
+            self._report(str(exc), ok=False)
 
     def _report(self, text: str, ok: bool = True) -> None:
         """From a worker thread: one notification and one message (both thread-safe posts)."""
