@@ -59,15 +59,17 @@ def render_table(snap: QueueSnapshot) -> str:
     head = ("KEY", "TYPE", "DEPTH", "IN FLIGHT", "IN", "OUT", "DRAINS IN", "LAST MINUTES")
     rows = [head]
     for k in snap.keys:
-        note = " (net)" if k.method == "net" and k.rate_in is not None else ""
+        net = "~" if k.method == "net" and k.rate_in is not None else ""
         rows.append((
             k.key, k.type, fmt_count(k.depth), fmt_count(k.in_flight),
-            fmt_rate(k.rate_in) + note, fmt_rate(k.rate_out) + note,
+            net + fmt_rate(k.rate_in), net + fmt_rate(k.rate_out),
             fmt_duration(k.eta) if k.rate_in is not None or k.depth == 0 else "…",
             sparkline(k.history, 16),
         ))
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    if any(k.method == "net" and k.rate_in is not None for k in snap.keys):
+        lines.append("~ = net rate from depth changes (pushes and pops in the same interval cancel out)")
     for k in snap.keys:
         if k.orphaned:
             lines.append(f"! {k.key}: {k.orphaned} in-flight item(s) belong to replicas that are gone "

@@ -81,3 +81,24 @@ def test_wrong_password_is_one_line_and_exit_1(redis_server, q):
         assert out.returncode == 1
         assert out.stderr.strip() == f"swarmtui queue: Redis at 127.0.0.1:{redis_server.port} refused the password (WRONGPASS)"
         assert "wrong-secret" not in out.stderr + out.stdout
+
+
+def test_stats_watch_keeps_printing_and_rates_fill_in(redis_server, r, q):
+    r.rpush(q, *range(100))
+    env = {**os.environ, "REDIS_URL": redis_server.url, "XDG_CONFIG_HOME": "/nonexistent"}
+    proc = subprocess.Popen([sys.executable, "-m", "swarmtui", "queue", "stats", "--watch", "--interval", "0.3", q],
+                            stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        rows = []
+        while len(rows) < 4:
+            line = proc.stdout.readline()
+            assert line, "stats --watch stopped printing"
+            if line.startswith(q):
+                rows.append(line.split())
+                r.lpop(q, 3)  # someone takes 3 items between refreshes
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert rows[0][:3] == [q, "list", "100"] and rows[0][4] == "…"  # first table: no rate yet
+    assert rows[-1][2] == "91"
+    assert rows[-1][5].endswith("/s") and rows[-1][5].startswith("~")  # net out-rate, measured
