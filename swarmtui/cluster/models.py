@@ -120,3 +120,54 @@ class Snapshot:
 
     def service_by_name(self, name: str) -> Service | None:
         return next((s for s in self.services if s.name == name or s.id == name), None)
+
+
+# ---- added by the cluster layer for operations (no renames above) ----------------
+@dataclass(frozen=True)
+class UpdatePolicy:
+    """Every field of a service's UpdateConfig; swarmtui always sends all of them.
+
+    Defaults are the engine's own (docker-py's UpdateConfig() defaults differ:
+    parallelism 0 = all at once and failure action "continue").
+    """
+
+    parallelism: int = 1
+    delay_seconds: float = 0.0
+    failure_action: str = "pause"  # continue | pause | rollback
+    order: str = "stop-first"  # stop-first | start-first
+    monitor_seconds: float = 5.0
+    max_failure_ratio: float = 0.0
+
+
+@dataclass(frozen=True)
+class OperationResult:
+    """What an operation did, in words, and the docker CLI command that does the same."""
+
+    action: str  # "scale", "update", "drain" ...
+    target: str  # service name or node hostname
+    summary: str  # "spider scaled 3 → 5"
+    cli: str  # "docker service scale spider=5" (never contains a join token)
+    changed: bool = True
+    target_id: str = ""
+
+
+@dataclass(frozen=True)
+class JoinInfo:
+    """What a new node needs to join. Tokens are secrets: kept out of repr()."""
+
+    manager_addresses: tuple[str, ...]
+    worker_token: str = field(repr=False, default="")
+    manager_token: str = field(repr=False, default="")
+
+    def token(self, role: str) -> str:
+        return self.manager_token if role == "manager" else self.worker_token
+
+    def join_command(self, role: str = "worker", masked: bool = True) -> str:
+        token = self.token(role)
+        shown = mask_token(token) if masked else token
+        return f"docker swarm join --token {shown} {self.manager_addresses[0] if self.manager_addresses else 'MANAGER:2377'}"
+
+
+def mask_token(token: str) -> str:
+    """"SWMTKN-1-abc...-def..." → "SWMTKN-1-****" (safe to show or log)."""
+    return "SWMTKN-1-****" if token else ""

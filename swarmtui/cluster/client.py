@@ -1,0 +1,584 @@
+"""SwarmClient: every read of the swarm and every operation on it, through docker-py.
+
+Blocking calls, safe to run from a thread worker (one SwarmClient per thread is
+simplest; docker-py's session is shared otherwise).  Reads return frozen models;
+operations return an OperationResult with the equivalent docker CLI command.
+Every failure is an errors.ClusterError subclass.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import shlex
+import time
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+import docker
+import docker.errors
+import requests.exceptions
+from docker.types import ServiceMode, UpdateConfig
+
+from swarmtui.cluster import convert, guards
+from swarmtui.cluster.errors import (
+    ClusterError,
+    DaemonUnreachable,
+    InvalidInput,
+    NotAManager,
+    NotInSwarm,
+    OperationFailed,
+    UnknownNode,
+    UnknownService,
+)
+from swarmtui.cluster.models import JoinInfo, Node, OperationResult, Service, Snapshot, SwarmInfo, Task, UpdatePolicy
+
+NS = convert.NS_PER_SECOND
+RETRIES = 5  # read-modify-write attempts on "update out of sequence"
+DEFAULT_MAX_REPLICAS = 1000
+
+
+def _duration(seconds: float) -> str:
+    """Seconds → a docker CLI duration ("0s", "1.5s", "2m0s" style kept simple: seconds)."""
+    return f"{seconds:g}s"
+
+
+def _cli(*words: object) -> str:
+    return shlex.join(str(w) for w in words)
+
+
+def update_config(policy: UpdatePolicy) -> UpdateConfig:
+    """The full UpdateConfig the engine expects (durations in nanoseconds)."""
+    if policy.failure_action not in ("continue", "pause", "rollback"):
+        raise InvalidInput(f"failure action {policy.failure_action!r} is not continue, pause or rollback")
+    if policy.order not in ("stop-first", "start-first"):
+        raise InvalidInput(f"update order {policy.order!r} is not stop-first or start-first")
+    if policy.parallelism < 0 or policy.delay_seconds < 0 or policy.monitor_seconds < 0 or not 0 <= policy.max_failure_ratio <= 1:
+        raise InvalidInput("update parallelism, delay and monitor must be >= 0 and the failure ratio between 0 and 1")
+    return UpdateConfig(
+        parallelism=policy.parallelism,
+        delay=int(policy.delay_seconds * NS),
+        failure_action=policy.failure_action,
+        monitor=int(policy.monitor_seconds * NS),
+        max_failure_ratio=policy.max_failure_ratio,
+        order=policy.order,
+    )
+
+
+def update_flags(policy: UpdatePolicy) -> list[str]:
+    return [
+        "--update-parallelism", str(policy.parallelism),
+        "--update-delay", _duration(policy.delay_seconds),
+        "--update-failure-action", policy.failure_action,
+        "--update-order", policy.order,
+        "--update-monitor", _duration(policy.monitor_seconds),
+        "--update-max-failure-ratio", f"{policy.max_failure_ratio:g}",
+    ]
+
+
+class SwarmClient:
+    """One manager's view of the swarm.  `SwarmClient(docker_host=None)` uses the local socket."""
+
+    def __init__(self, docker_host: str | None = None, timeout: float = 10, max_replicas: int = DEFAULT_MAX_REPLICAS) -> None:
+        self.docker_host = docker_host
+        self.timeout = timeout
+        self.max_replicas = max_replicas
+        self._docker: docker.DockerClient | None = None
+        self._network_names: dict[str, str] = {}
+        self._service_names: dict[str, str] = {}
+        self._node_names: dict[str, str] = {}
+
+    # ---- connection and errors ------------------------------------------------
+    @property
+    def where(self) -> str:
+        return self.docker_host or "the local Docker socket"
+
+    @property
+    def docker(self) -> docker.DockerClient:
+        if self._docker is None:
+            with self._errors():
+                self._docker = docker.DockerClient(base_url=self.docker_host, timeout=self.timeout)
+        return self._docker
+
+    @property
+    def api(self) -> docker.APIClient:
+        return self.docker.api
+
+    def close(self) -> None:
+        if self._docker is not None:
+            self._docker.close()
+            self._docker = None
+
+    def __enter__(self) -> "SwarmClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _unreachable(self, why: object) -> DaemonUnreachable:
+        return DaemonUnreachable(
+            f"no Docker daemon answers at {self.where} ({str(why).splitlines()[0][:160]})",
+            "check that Docker runs there and that --host / DOCKER_HOST point at a swarm manager",
+        )
+
+    def _swarm_problem(self, exc: docker.errors.APIError) -> ClusterError:
+        """A 503 means "not a manager" or "not in a swarm"; ask the daemon which."""
+        try:
+            swarm = self.api.info().get("Swarm") or {}
+        except Exception:  # noqa: BLE001 - fall back to the engine's own words
+            swarm = {}
+        state = swarm.get("LocalNodeState", "")
+        if state and state != "active":
+            return NotInSwarm(
+                f"the Docker daemon at {self.where} is not part of a swarm (state: {state})",
+                "run `docker swarm init` there, or point --host / DOCKER_HOST at a manager of your swarm",
+            )
+        if swarm and not swarm.get("ControlAvailable"):
+            managers = ", ".join(m.get("Addr", "") for m in swarm.get("RemoteManagers") or []) or "a manager"
+            return NotAManager(
+                f"the Docker daemon at {self.where} is a swarm worker: workers cannot read or change the swarm",
+                f"point --host / DOCKER_HOST at a manager ({managers}) or promote this node",
+            )
+        return OperationFailed(f"the swarm is unavailable: {exc.explanation or exc}", "it may have lost quorum; check the managers")
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except ClusterError:
+            raise
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            raise self._unreachable(exc) from exc
+        except docker.errors.APIError as exc:
+            if exc.status_code == 503:
+                raise self._swarm_problem(exc) from exc
+            raise OperationFailed(f"the engine refused: {exc.explanation or exc}") from exc
+        except docker.errors.DockerException as exc:
+            raise self._unreachable(exc) from exc
+
+    # ---- reads ------------------------------------------------------------------
+    def _networks(self, raw_services: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+        wanted = {
+            n.get("Target", "")
+            for s in raw_services
+            for n in ((s.get("Spec") or {}).get("TaskTemplate") or {}).get("Networks") or ()
+        }
+        if wanted - set(self._network_names):
+            self._network_names.update(convert.network_names(self.api.networks()))
+            # swarm's predefined "host" network has a swarm-scope ID that the list does not show
+            for missing in wanted - set(self._network_names):
+                try:
+                    self._network_names[missing] = self.api.inspect_network(missing, scope="swarm").get("Name", missing)
+                except docker.errors.NotFound:
+                    self._network_names[missing] = missing
+        return self._network_names
+
+    def _remember(self, raw_nodes: Iterable[Mapping], raw_services: Iterable[Mapping]) -> None:
+        self._node_names = {n["ID"]: (n.get("Description") or {}).get("Hostname", "") for n in raw_nodes}
+        self._service_names = {s["ID"]: (s.get("Spec") or {}).get("Name", "") for s in raw_services}
+
+    def snapshot(self, tasks_for: str | None = None, history: bool = False) -> Snapshot:
+        """The whole swarm in 4 API calls (+1 for task history of `tasks_for`, a service or node ID/name)."""
+        with self._errors():
+            api = self.api
+            raw_swarm = api.inspect_swarm()
+            raw_nodes = api.nodes()
+            raw_services = api.services(status=True)
+            running = api.tasks(filters={"desired-state": "running"})
+            self._remember(raw_nodes, raw_services)
+            counts = convert.running_counts(running)
+            nodes = tuple(sorted((convert.node(n, counts.get(n["ID"], 0)) for n in raw_nodes),
+                                 key=lambda n: (n.role != "manager", n.hostname)))
+            names = self._networks(raw_services)
+            services = tuple(sorted((convert.service(s, names) for s in raw_services), key=lambda s: s.name))
+            tasks: tuple[Task, ...] = ()
+            if tasks_for:
+                kind, ident = self._kind_of(tasks_for, nodes, services)
+                if history:
+                    raw_tasks = api.tasks(filters={kind: ident})
+                else:
+                    key = "ServiceID" if kind == "service" else "NodeID"
+                    raw_tasks = [t for t in running if t.get(key) == ident]
+                tasks = convert.tasks(raw_tasks, self._service_names, self._node_names)
+        return Snapshot(
+            swarm=convert.swarm_info(raw_swarm, nodes),
+            nodes=nodes,
+            services=services,
+            tasks=tasks,
+            taken_at=datetime.now(timezone.utc),
+        )
+
+    @staticmethod
+    def _kind_of(ref: str, nodes: Sequence[Node], services: Sequence[Service]) -> tuple[str, str]:
+        for s in services:
+            if ref in (s.id, s.name):
+                return "service", s.id
+        for n in nodes:
+            if ref in (n.id, n.hostname):
+                return "node", n.id
+        raise UnknownService(f"no service or node called {ref!r}", "it may have just been removed; refresh")
+
+    def swarm(self) -> SwarmInfo:
+        with self._errors():
+            raw_swarm = self.api.inspect_swarm()
+            nodes = self.nodes()
+        return convert.swarm_info(raw_swarm, nodes)
+
+    def nodes(self) -> tuple[Node, ...]:
+        with self._errors():
+            raw_nodes = self.api.nodes()
+            counts = convert.running_counts(self.api.tasks(filters={"desired-state": "running"}))
+        self._node_names = {n["ID"]: (n.get("Description") or {}).get("Hostname", "") for n in raw_nodes}
+        return tuple(sorted((convert.node(n, counts.get(n["ID"], 0)) for n in raw_nodes),
+                            key=lambda n: (n.role != "manager", n.hostname)))
+
+    def services(self) -> tuple[Service, ...]:
+        with self._errors():
+            raw_services = self.api.services(status=True)
+            names = self._networks(raw_services)
+        self._service_names = {s["ID"]: (s.get("Spec") or {}).get("Name", "") for s in raw_services}
+        return tuple(sorted((convert.service(s, names) for s in raw_services), key=lambda s: s.name))
+
+    def service(self, ref: str) -> Service:
+        """One service by name or ID (UnknownService if there is none)."""
+        attrs = self._inspect_service(ref)
+        with self._errors():
+            listed = self.api.services(filters={"id": attrs["ID"]}, status=True)
+            names = self._networks(listed)
+        return convert.service(listed[0] if listed else attrs, names)
+
+    def node(self, ref: str) -> Node:
+        """One node by hostname or ID (UnknownNode if there is none)."""
+        attrs = self._inspect_node(ref)
+        with self._errors():
+            running = self.api.tasks(filters={"desired-state": "running", "node": attrs["ID"]})
+        return convert.node(attrs, convert.running_counts(running).get(attrs["ID"], 0))
+
+    def tasks(self, service: str | None = None, node: str | None = None, history: bool = False) -> tuple[Task, ...]:
+        """Tasks of a service and/or node (name or ID): running ones, or the recent history too."""
+        filters: dict[str, Any] = {} if history else {"desired-state": "running"}
+        if service:
+            service_id = self._inspect_service(service)["ID"] if service not in self._service_names else service
+            filters["service"] = service_id
+        if node:
+            node_id = self._inspect_node(node)["ID"] if node not in self._node_names else node
+            filters["node"] = node_id
+        with self._errors():
+            raw = self.api.tasks(filters=filters)
+            if {t.get("ServiceID") for t in raw} - set(self._service_names):
+                self.services()
+            if {t.get("NodeID") for t in raw if t.get("NodeID")} - set(self._node_names):
+                self._node_names = {n["ID"]: (n.get("Description") or {}).get("Hostname", "") for n in self.api.nodes()}
+        return convert.tasks(raw, self._service_names, self._node_names)
+
+    # ---- lookups ------------------------------------------------------------------
+    def _inspect_service(self, ref: str) -> dict:
+        if not isinstance(ref, str) or not ref:
+            raise UnknownService("no service given")
+        with self._errors():
+            try:
+                return self.api.inspect_service(ref)
+            except docker.errors.NotFound:
+                known = [s["Spec"]["Name"] for s in self.api.services()]
+        raise UnknownService(
+            f"no service called {ref!r}",
+            f"the services are: {', '.join(sorted(known)) or 'none'}" if len(known) <= 20 else "see `swarmtui service ls`",
+        )
+
+    def _inspect_node(self, ref: str) -> dict:
+        if not isinstance(ref, str) or not ref:
+            raise UnknownNode("no node given")
+        with self._errors():
+            try:
+                return self.api.inspect_node(ref)
+            except docker.errors.NotFound:
+                known = [(n.get("Description") or {}).get("Hostname", "") for n in self.api.nodes()]
+            except docker.errors.APIError as exc:
+                # several nodes share that hostname (e.g. a removed one came back): ambiguous
+                if exc.status_code == 500 and "ambiguous" in str(exc).lower():
+                    raise InvalidInput(f"node name {ref!r} matches several nodes", "use the node ID instead") from exc
+                raise
+        raise UnknownNode(f"no node called {ref!r}", f"the nodes are: {', '.join(sorted(known)) or 'none'}")
+
+    # ---- service operations ---------------------------------------------------------
+    def _post_service_spec(self, service_id: str, version: int, spec: Mapping, rollback: bool = False) -> None:
+        """POST /services/{id}/update with the whole spec — the route `docker service update/rollback` uses."""
+        api = self.api
+        params: dict[str, Any] = {"version": version}
+        if rollback:
+            params["rollback"] = "previous"
+        response = api._post_json(api._url("/services/{0}/update", service_id), data=dict(spec), params=params)
+        api._raise_for_status(response)
+
+    def _modify_service(self, ref: str, mutate: Callable[[dict, dict], None], rollback: bool = False) -> dict:
+        """Read-modify-write with the spec version; retries "update out of sequence". Returns the attrs read."""
+        last: Exception | None = None
+        for _ in range(RETRIES):
+            attrs = self._inspect_service(ref)
+            spec = copy.deepcopy(attrs["Spec"])
+            mutate(spec, attrs)
+            with self._errors():
+                try:
+                    self._post_service_spec(attrs["ID"], attrs["Version"]["Index"], spec, rollback=rollback)
+                    return attrs
+                except docker.errors.APIError as exc:
+                    if "out of sequence" not in str(exc):
+                        raise
+                    last = exc
+            time.sleep(0.05)
+        raise OperationFailed(f"{ref} kept changing under us ({last})", "try again")
+
+    def create_service(
+        self,
+        name: str,
+        image: str,
+        replicas: int | str = 1,
+        *,
+        network: str | None = None,
+        env: Mapping[str, str] | Sequence[str] | None = None,
+        constraints: Sequence[str] = (),
+        labels: Mapping[str, str] | None = None,
+        stop_grace_seconds: float | None = None,
+        command: Sequence[str] | None = None,
+        policy: UpdatePolicy = UpdatePolicy(),
+    ) -> OperationResult:
+        guards.check_service_name(name)
+        image = guards.check_image(image)
+        count = guards.check_replicas(replicas, self.max_replicas)
+        env_list = [f"{k}={v}" for k, v in env.items()] if isinstance(env, Mapping) else list(env or ())
+        config = update_config(policy)
+        with self._errors():
+            if any(s["Spec"]["Name"] == name for s in self.api.services(filters={"name": name})):
+                raise InvalidInput(f"a service called {name!r} already exists", "pick another name or update that one")
+            created = self.docker.services.create(
+                image,
+                command=list(command) if command else None,
+                name=name,
+                mode=ServiceMode("replicated", count),
+                networks=[network] if network else None,
+                env=env_list or None,
+                constraints=list(constraints) or None,
+                labels=dict(labels or {}),
+                stop_grace_period=int(stop_grace_seconds * NS) if stop_grace_seconds is not None else None,
+                update_config=config,
+            )
+        words: list[object] = ["docker", "service", "create", "--name", name, "--replicas", count]
+        if network:
+            words += ["--network", network]
+        for item in env_list:
+            words += ["--env", item]
+        for c in constraints:
+            words += ["--constraint", c]
+        for k, v in (labels or {}).items():
+            words += ["--label", f"{k}={v}"]
+        if stop_grace_seconds is not None:
+            words += ["--stop-grace-period", _duration(stop_grace_seconds)]
+        words += [*update_flags(policy), image, *(command or ())]
+        return OperationResult("create", name, f"{name} created with {count} replica(s) of {image}", _cli(*words),
+                               target_id=created.id)
+
+    def scale(self, service: str, replicas: int | str) -> OperationResult:
+        """Set the replica count; 0 stops every replica."""
+        count = guards.check_replicas(replicas, self.max_replicas)
+        before: dict[str, int] = {}
+
+        def mutate(spec: dict, attrs: dict) -> None:
+            mode = spec.get("Mode") or {}
+            if "Replicated" not in mode:
+                raise InvalidInput(f"{spec['Name']} is a {convert.service_mode(spec)} service", "only replicated services can be scaled")
+            before["n"] = mode["Replicated"].get("Replicas", 0)
+            mode["Replicated"]["Replicas"] = count
+
+        attrs = self._inspect_service(service)
+        name = attrs["Spec"]["Name"]
+        current = ((attrs["Spec"].get("Mode") or {}).get("Replicated") or {}).get("Replicas")
+        cli = _cli("docker", "service", "scale", f"{name}={count}")
+        if current == count:
+            return OperationResult("scale", name, f"{name} already has {count} replica(s)", cli, changed=False, target_id=attrs["ID"])
+        attrs = self._modify_service(service, mutate)
+        what = "every replica stops" if count == 0 else f"{count} replica(s)"
+        return OperationResult("scale", name, f"{name} scaled {before['n']} → {count} ({what})", cli, target_id=attrs["ID"])
+
+    def update_image(self, service: str, image: str, policy: UpdatePolicy = UpdatePolicy()) -> OperationResult:
+        """A rolling update to `image` with the full update config `policy`."""
+        image = guards.check_image(image)
+        config = update_config(policy)
+        old: dict[str, str] = {}
+
+        def mutate(spec: dict, attrs: dict) -> None:
+            container = spec.setdefault("TaskTemplate", {}).setdefault("ContainerSpec", {})
+            old["image"] = convert.strip_digest(container.get("Image", ""))
+            container["Image"] = image
+            spec["UpdateConfig"] = dict(config)
+
+        attrs = self._modify_service(service, mutate)
+        name = attrs["Spec"]["Name"]
+        cli = _cli("docker", "service", "update", "--image", image, *update_flags(policy), name)
+        return OperationResult("update", name, f"{name}: rolling update {old['image']} → {image} "
+                               f"({policy.parallelism} at a time, on failure {policy.failure_action})", cli, target_id=attrs["ID"])
+
+    def rollback(self, service: str) -> OperationResult:
+        """Back to the previous spec (what `docker service rollback` does)."""
+
+        def mutate(spec: dict, attrs: dict) -> None:
+            if not attrs.get("PreviousSpec"):
+                raise InvalidInput(f"{spec['Name']} has no previous spec to roll back to", "it was never updated")
+
+        attrs = self._modify_service(service, mutate, rollback=True)
+        name = attrs["Spec"]["Name"]
+        prev = convert.strip_digest(((attrs["PreviousSpec"].get("TaskTemplate") or {}).get("ContainerSpec") or {}).get("Image", ""))
+        return OperationResult("rollback", name, f"{name} rolling back to its previous spec ({prev})",
+                               _cli("docker", "service", "rollback", name), target_id=attrs["ID"])
+
+    def restart(self, service: str) -> OperationResult:
+        """A rolling restart of every replica (ForceUpdate + 1), following the service's update config."""
+
+        def mutate(spec: dict, attrs: dict) -> None:
+            template = spec.setdefault("TaskTemplate", {})
+            template["ForceUpdate"] = int(template.get("ForceUpdate") or 0) + 1
+
+        attrs = self._modify_service(service, mutate)
+        name = attrs["Spec"]["Name"]
+        return OperationResult("restart", name, f"{name}: rolling restart of every replica",
+                               _cli("docker", "service", "update", "--force", name), target_id=attrs["ID"])
+
+    def remove_service(self, service: str) -> OperationResult:
+        attrs = self._inspect_service(service)
+        name = attrs["Spec"]["Name"]
+        with self._errors():
+            try:
+                self.api.remove_service(attrs["ID"])
+            except docker.errors.NotFound:
+                pass  # gone meanwhile: the outcome the user asked for
+        return OperationResult("remove", name, f"{name} removed (its replicas stop)", _cli("docker", "service", "rm", name),
+                               target_id=attrs["ID"])
+
+    # ---- node operations -------------------------------------------------------------
+    def _modify_node(self, ref: str, mutate: Callable[[dict, dict], None]) -> dict:
+        last: Exception | None = None
+        for _ in range(RETRIES):
+            attrs = self._inspect_node(ref)
+            spec = copy.deepcopy(attrs["Spec"])
+            mutate(spec, attrs)
+            with self._errors():
+                try:
+                    self.api.update_node(attrs["ID"], attrs["Version"]["Index"], spec)
+                    return attrs
+                except docker.errors.APIError as exc:
+                    if "out of sequence" not in str(exc):
+                        raise
+                    last = exc
+            time.sleep(0.05)
+        raise OperationFailed(f"node {ref} kept changing under us ({last})", "try again")
+
+    def _node_result(self, action: str, attrs: dict, summary: str, *flags: str, changed: bool = True) -> OperationResult:
+        hostname = (attrs.get("Description") or {}).get("Hostname", attrs["ID"])
+        verb = ["node", action] if action in ("promote", "demote") else ["node", "update", *flags]
+        return OperationResult(action, hostname, summary.format(node=hostname), _cli("docker", *verb, hostname),
+                               changed=changed, target_id=attrs["ID"])
+
+    def promote(self, node: str) -> OperationResult:
+        attrs = self._inspect_node(node)
+        if attrs["Spec"].get("Role") == "manager":
+            return self._node_result("promote", attrs, "{node} is already a manager", changed=False)
+        attrs = self._modify_node(node, lambda spec, _: spec.update(Role="manager"))
+        return self._node_result("promote", attrs, "{node} promoted to manager")
+
+    def demote(self, node: str) -> OperationResult:
+        target = self.node(node)
+        if target.role != "manager":
+            return self._node_result("demote", self._inspect_node(node), "{node} is already a worker", changed=False)
+        guards.check_demote(self.nodes(), target)
+        attrs = self._modify_node(node, lambda spec, _: spec.update(Role="worker"))
+        return self._node_result("demote", attrs, "{node} demoted to worker")
+
+    def set_availability(self, node: str, availability: str) -> OperationResult:
+        """active | pause (no new tasks) | drain (move its tasks elsewhere)."""
+        guards.check_availability(availability)
+        target = self.node(node)
+        flags = ("--availability", availability)
+        if target.availability == availability:
+            return self._node_result(availability, self._inspect_node(node), f"{{node}} is already {availability}", *flags, changed=False)
+        guards.check_availability_change(self.nodes(), target, availability)
+        attrs = self._modify_node(node, lambda spec, _: spec.update(Availability=availability))
+        meaning = {"active": "takes tasks again", "pause": "takes no new tasks", "drain": "its tasks move to other nodes"}
+        return self._node_result(availability, attrs, f"{{node}} set to {availability}: {meaning[availability]}", *flags)
+
+    def add_labels(self, node: str, labels: Mapping[str, str]) -> OperationResult:
+        guards.check_label_keys(labels.keys())
+
+        def mutate(spec: dict, attrs: dict) -> None:
+            spec["Labels"] = {**(spec.get("Labels") or {}), **{k: str(v) for k, v in labels.items()}}
+
+        attrs = self._modify_node(node, mutate)
+        flags = [w for k, v in labels.items() for w in ("--label-add", f"{k}={v}")]
+        shown = ", ".join(f"{k}={v}" for k, v in labels.items())
+        return self._node_result("label-add", attrs, f"{{node}} labelled {shown}", *flags)
+
+    def remove_labels(self, node: str, keys: Iterable[str]) -> OperationResult:
+        keys = guards.check_label_keys(keys)
+        flags = [w for k in keys for w in ("--label-rm", k)]
+        attrs = self._inspect_node(node)
+        present = [k for k in keys if k in (attrs["Spec"].get("Labels") or {})]
+        if not present:
+            return self._node_result("label-rm", attrs, f"{{node}} has no label {', '.join(keys)}", *flags, changed=False)
+
+        def mutate(spec: dict, _: dict) -> None:
+            spec["Labels"] = {k: v for k, v in (spec.get("Labels") or {}).items() if k not in keys}
+
+        attrs = self._modify_node(node, mutate)
+        return self._node_result("label-rm", attrs, f"{{node}}: label(s) {', '.join(present)} removed", *flags)
+
+    def remove_node(self, node: str, force: bool = False) -> OperationResult:
+        """Remove a node from the swarm: only a Down one unless `force`."""
+        target = self.node(node)
+        guards.check_remove_node(target, force)
+        with self._errors():
+            self.api.remove_node(target.id, force=force)
+        words = ["docker", "node", "rm", *(["--force"] if force else []), target.hostname]
+        return OperationResult("remove", target.hostname, f"{target.hostname} removed from the swarm", _cli(*words), target_id=target.id)
+
+    # ---- swarm -----------------------------------------------------------------------
+    def join_info(self) -> JoinInfo:
+        """Join tokens and manager addresses.  Tokens are secrets: only call this when they are needed."""
+        with self._errors():
+            raw = self.api.inspect_swarm()
+            raw_nodes = self.api.nodes(filters={"role": "manager"})
+        addresses = sorted(
+            ((n.get("ManagerStatus") or {}).get("Addr", "") for n in raw_nodes if (n.get("ManagerStatus") or {}).get("Addr")),
+            key=lambda a: not any((n.get("ManagerStatus") or {}).get("Leader") and n["ManagerStatus"]["Addr"] == a for n in raw_nodes),
+        )
+        tokens = raw.get("JoinTokens") or {}
+        return JoinInfo(manager_addresses=tuple(addresses), worker_token=tokens.get("Worker", ""), manager_token=tokens.get("Manager", ""))
+
+    def manager_address(self) -> str:
+        """The leader's swarm address ("10.0.0.1:2377"), for `docker swarm join`."""
+        addresses = self.join_info().manager_addresses
+        if not addresses:
+            raise OperationFailed("the swarm reports no manager address")
+        return addresses[0]
+
+    def rotate_token(self, role: str = "worker") -> OperationResult:
+        """A new join token for `role`; the rest of the swarm spec is sent back unchanged."""
+        if role not in ("worker", "manager"):
+            raise InvalidInput(f"role {role!r} is not worker or manager")
+        last: Exception | None = None
+        for _ in range(RETRIES):
+            with self._errors():
+                raw = self.api.inspect_swarm()
+                try:
+                    self.api.update_swarm(
+                        version=raw["Version"]["Index"],
+                        swarm_spec=raw["Spec"],
+                        rotate_worker_token=role == "worker",
+                        rotate_manager_token=role == "manager",
+                    )
+                    break
+                except docker.errors.APIError as exc:
+                    if "out of sequence" not in str(exc):
+                        raise
+                    last = exc
+        else:
+            raise OperationFailed(f"the swarm kept changing under us ({last})", "try again")
+        return OperationResult("rotate", role, f"{role} join token rotated: the old one no longer joins new nodes",
+                               _cli("docker", "swarm", "join-token", "--rotate", role), target_id=raw.get("ID", ""))

@@ -1,0 +1,206 @@
+"""Pure conversion of Engine API payloads (dicts from docker-py's APIClient) into models.
+
+No I/O here: every function takes what the API returned and gives back frozen
+models, so it is unit-tested on payloads captured from the lab
+(tests/unit/fixtures/cluster_*.json).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import datetime, timezone
+from typing import Any, Iterable, Mapping
+
+from swarmtui.cluster.models import Node, Service, SwarmInfo, Task, UpdateStatus
+
+NS_PER_SECOND = 1_000_000_000
+
+
+_TIME = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)?$")
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """Engine timestamps ("2026-11-26T23:46:15.337026618Z") → aware UTC datetimes; Go's zero time → None."""
+    if not value or value.startswith("0001-01-01"):
+        return None
+    match = _TIME.match(value)
+    if not match:
+        return None
+    main, frac, zone = match.groups()
+    parsed = datetime.strptime(main, "%Y-%m-%dT%H:%M:%S").replace(microsecond=int(((frac or "") + "000000")[:6]))
+    offset = timezone.utc if zone in (None, "Z") else datetime.strptime(zone.replace(":", ""), "%z").tzinfo
+    return parsed.replace(tzinfo=offset).astimezone(timezone.utc)
+
+
+def strip_digest(image: str) -> str:
+    """"reg:8003/spider:0.01@sha256:..." → "reg:8003/spider:0.01"."""
+    return image.split("@", 1)[0]
+
+
+def _labels(value: Mapping[str, str] | None) -> dict[str, str]:
+    return dict(value or {})
+
+
+# ---- swarm ------------------------------------------------------------------------
+def swarm_info(attrs: Mapping[str, Any], nodes: Iterable[Node]) -> SwarmInfo:
+    spec = attrs.get("Spec") or {}
+    nodes = tuple(nodes)
+    heartbeat = (spec.get("Dispatcher") or {}).get("HeartbeatPeriod") or 5 * NS_PER_SECOND
+    return SwarmInfo(
+        id=attrs.get("ID", ""),
+        managers=sum(1 for n in nodes if n.role == "manager"),
+        workers=sum(1 for n in nodes if n.role == "worker"),
+        heartbeat_seconds=heartbeat / NS_PER_SECOND,
+        created=parse_time(attrs.get("CreatedAt")),
+        task_history_limit=(spec.get("Orchestration") or {}).get("TaskHistoryRetentionLimit"),
+    )
+
+
+# ---- nodes ------------------------------------------------------------------------
+def node_address(attrs: Mapping[str, Any]) -> str:
+    """Status.Addr, or the manager's advertised address when the engine reports 0.0.0.0."""
+    addr = (attrs.get("Status") or {}).get("Addr", "")
+    if addr in ("", "0.0.0.0"):
+        manager_addr = (attrs.get("ManagerStatus") or {}).get("Addr", "")
+        if manager_addr:
+            return manager_addr.rsplit(":", 1)[0]
+    return addr
+
+
+def node(attrs: Mapping[str, Any], running_tasks: int = 0) -> Node:
+    spec = attrs.get("Spec") or {}
+    desc = attrs.get("Description") or {}
+    resources = desc.get("Resources") or {}
+    manager = attrs.get("ManagerStatus")
+    return Node(
+        id=attrs["ID"],
+        hostname=desc.get("Hostname", ""),
+        role=spec.get("Role", ""),
+        status=(attrs.get("Status") or {}).get("State", "unknown"),
+        availability=spec.get("Availability", ""),
+        manager_reachability=manager.get("Reachability") if manager else None,
+        leader=bool(manager and manager.get("Leader")),
+        engine_version=(desc.get("Engine") or {}).get("EngineVersion", ""),
+        address=node_address(attrs),
+        cpus=(resources.get("NanoCPUs") or 0) / NS_PER_SECOND,
+        memory_bytes=resources.get("MemoryBytes") or 0,
+        labels=_labels(spec.get("Labels")),
+        running_tasks=running_tasks,
+        version=(attrs.get("Version") or {}).get("Index", 0),
+    )
+
+
+def running_counts(tasks: Iterable[Mapping[str, Any]]) -> Counter:
+    """Node ID → number of tasks actually running there (from a desired-state=running task list)."""
+    return Counter(
+        t.get("NodeID")
+        for t in tasks
+        if (t.get("Status") or {}).get("State") == "running" and t.get("NodeID")
+    )
+
+
+# ---- services ---------------------------------------------------------------------
+def service_mode(spec: Mapping[str, Any]) -> str:
+    mode = spec.get("Mode") or {}
+    for key, name in (("Replicated", "replicated"), ("Global", "global"),
+                      ("ReplicatedJob", "replicated-job"), ("GlobalJob", "global-job")):
+        if key in mode:
+            return name
+    return "replicated"
+
+
+def ports(attrs: Mapping[str, Any]) -> tuple[str, ...]:
+    endpoint = attrs.get("Endpoint") or {}
+    raw = endpoint.get("Ports") or (endpoint.get("Spec") or {}).get("Ports") or ()
+    out = []
+    for p in raw:
+        published = p.get("PublishedPort")
+        target = p.get("TargetPort")
+        proto = p.get("Protocol", "tcp")
+        out.append(f"{published}->{target}/{proto}" if published else f"{target}/{proto}")
+    return tuple(out)
+
+
+def network_mode(spec: Mapping[str, Any], network_names: Mapping[str, str] | None = None) -> str:
+    """"host", or the attached network names joined with "," ("" when none)."""
+    template = spec.get("TaskTemplate") or {}
+    attached = template.get("Networks") or spec.get("Networks") or ()
+    names = network_names or {}
+    return ",".join(names.get(n.get("Target", ""), n.get("Target", "")) for n in attached)
+
+
+def update_status(raw: Mapping[str, Any] | None) -> UpdateStatus | None:
+    if not raw or not raw.get("State"):
+        return None
+    return UpdateStatus(
+        state=raw["State"],
+        message=raw.get("Message", ""),
+        started=parse_time(raw.get("StartedAt")),
+        completed=parse_time(raw.get("CompletedAt")),
+    )
+
+
+def service(attrs: Mapping[str, Any], network_names: Mapping[str, str] | None = None) -> Service:
+    spec = attrs.get("Spec") or {}
+    mode = service_mode(spec)
+    status = attrs.get("ServiceStatus") or {}
+    desired = status.get("DesiredTasks")
+    if desired is None:
+        desired = ((spec.get("Mode") or {}).get("Replicated") or {}).get("Replicas", 0)
+    container = (spec.get("TaskTemplate") or {}).get("ContainerSpec") or {}
+    return Service(
+        id=attrs["ID"],
+        name=spec.get("Name", ""),
+        image=strip_digest(container.get("Image", "")),
+        mode=mode,
+        replicas_running=status.get("RunningTasks", 0),
+        replicas_desired=desired,
+        ports=ports(attrs),
+        network_mode=network_mode(spec, network_names),
+        update_status=update_status(attrs.get("UpdateStatus")),
+        created=parse_time(attrs.get("CreatedAt")),
+        updated=parse_time(attrs.get("UpdatedAt")),
+        labels=_labels(spec.get("Labels")),
+        version=(attrs.get("Version") or {}).get("Index", 0),
+    )
+
+
+def network_names(networks: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Network ID → name, from a network list (the services only carry IDs)."""
+    return {n["Id"]: n.get("Name", n["Id"]) for n in networks if "Id" in n}
+
+
+# ---- tasks ------------------------------------------------------------------------
+def task(attrs: Mapping[str, Any], service_names: Mapping[str, str], node_names: Mapping[str, str]) -> Task:
+    status = attrs.get("Status") or {}
+    container = status.get("ContainerStatus") or {}
+    exit_code = container.get("ExitCode")
+    state = status.get("State", "")
+    service_id = attrs.get("ServiceID", "")
+    node_id = attrs.get("NodeID", "")
+    return Task(
+        id=attrs["ID"],
+        service_id=service_id,
+        service_name=service_names.get(service_id, service_id[:12]),
+        slot=attrs.get("Slot") or None,
+        node_id=node_id,
+        node_hostname=node_names.get(node_id, node_id[:12]),
+        desired_state=attrs.get("DesiredState", ""),
+        state=state,
+        state_since=parse_time(status.get("Timestamp")),
+        error=status.get("Err", ""),
+        # -1 (or 0) while running means "no exit yet"
+        exit_code=exit_code if state not in ("running", "new", "pending", "assigned", "preparing", "starting") and exit_code is not None and exit_code >= 0 else None,
+        image=strip_digest(((attrs.get("Spec") or {}).get("ContainerSpec") or {}).get("Image", "")),
+        container_id=container.get("ContainerID", ""),
+    )
+
+
+def tasks(raw: Iterable[Mapping[str, Any]], service_names: Mapping[str, str], node_names: Mapping[str, str]) -> tuple[Task, ...]:
+    """Tasks sorted like `docker service ps`: service, slot, newest first within a slot."""
+    out = [task(t, service_names, node_names) for t in raw]
+    epoch = datetime.min.replace(tzinfo=timezone.utc)
+    out.sort(key=lambda t: (t.service_name, t.slot if t.slot is not None else 0, t.node_hostname,
+                            -(t.state_since or epoch).timestamp()))
+    return tuple(out)

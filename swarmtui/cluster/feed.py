@@ -1,0 +1,324 @@
+"""A change feed: the swarm's events stream plus task polling → coalesced refresh signals.
+
+    feed = Feed(docker_host, on_signal=callback).start()
+    feed.watch(services={"<service id>"}, nodes={"<node id>"})  # whose tasks to poll
+    ...
+    feed.stop()
+
+Three threads, each with its own docker-py client:
+- events: `GET /events` (scope swarm, node + service events); when the stream drops
+  it reconnects with `since` (the last event's time) so nothing is missed, and asks
+  consumers to re-list;
+- poller: swarm has no task events, so the tasks of the watched services/nodes are
+  listed every `poll_seconds` (and right after a service or node event) and compared
+  with the previous listing; it also pings the daemon and breaks a silent stream;
+- dispatcher: merges everything pending into one Signal and calls `on_signal` at
+  most every `interval` seconds (default 0.1) — never once per event.
+
+`on_signal` runs on the dispatcher thread: a Textual app should `post_message` from it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping
+
+import docker
+import docker.errors
+
+log = logging.getLogger(__name__)
+
+EVENT_FILTERS = {"scope": "swarm", "type": ["node", "service"]}
+
+
+@dataclass(frozen=True)
+class Signal:
+    """What to refresh.  Fields are merged over the coalescing window."""
+
+    nodes: bool = False  # re-list nodes
+    services: bool = False  # re-list services
+    tasks: frozenset[str] = frozenset()  # watched service/node IDs whose tasks changed
+    event_summaries: tuple[str, ...] = ()  # "lab-worker-2 down", "spider replicas 3 → 2" (timeline lines)
+    connected: bool | None = None  # None: no change; False: events stream lost; True: (re)connected
+
+    def merge(self, other: "Signal") -> "Signal":
+        return Signal(
+            nodes=self.nodes or other.nodes,
+            services=self.services or other.services,
+            tasks=self.tasks | other.tasks,
+            event_summaries=self.event_summaries + other.event_summaries,
+            connected=other.connected if other.connected is not None else self.connected,
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.nodes or self.services or self.tasks or self.event_summaries or self.connected is not None)
+
+
+# ---- events in words ----------------------------------------------------------------
+_UPDATE_STATES = {
+    "updating": "update of {name} started",
+    "paused": "update of {name} paused",
+    "completed": "update of {name} completed",
+    "rollback_started": "rollback of {name} started",
+    "rollback_paused": "rollback of {name} paused",
+    "rollback_completed": "rollback of {name} completed",
+}
+
+
+def _short_image(image: str) -> str:
+    return image.split("@", 1)[0].rsplit("/", 1)[-1]
+
+
+def summarize(event: Mapping[str, Any]) -> str | None:
+    """One swarm event → a timeline line, or None when it says nothing worth showing."""
+    kind = event.get("Type")
+    action = event.get("Action", "")
+    actor = event.get("Actor") or {}
+    attrs = actor.get("Attributes") or {}
+    name = attrs.get("name") or (actor.get("ID") or "")[:12]
+    parts: list[str] = []
+    if kind == "node":
+        if action == "create":
+            return f"node {name} joined"
+        if action == "remove":
+            return f"node {name} removed"
+        if "state.new" in attrs:
+            parts.append(f"{name} {attrs['state.new']}")
+        if "availability.new" in attrs:
+            parts.append(f"{name} availability {attrs.get('availability.old', '?')} → {attrs['availability.new']}")
+        if "role.new" in attrs:
+            parts.append(f"{name} {'promoted to manager' if attrs['role.new'] == 'manager' else 'demoted to worker'}")
+        if attrs.get("leader.new") == "true":
+            parts.append(f"{name} is the leader now")
+    elif kind == "service":
+        if action == "create":
+            return f"service {name} created"
+        if action == "remove":
+            return f"service {name} removed"
+        if "replicas.new" in attrs:
+            parts.append(f"{name} replicas {attrs.get('replicas.old', '?')} → {attrs['replicas.new']}")
+        if "image.new" in attrs:
+            parts.append(f"{name} image {_short_image(attrs.get('image.old', '?'))} → {_short_image(attrs['image.new'])}")
+        if attrs.get("updatestate.new") in _UPDATE_STATES:
+            parts.append(_UPDATE_STATES[attrs["updatestate.new"]].format(name=name))
+    return "; ".join(parts) or None
+
+
+def _since(event: Mapping[str, Any]) -> str | None:
+    nanos = event.get("timeNano")
+    if nanos:
+        return f"{nanos // 1_000_000_000}.{nanos % 1_000_000_000:09d}"
+    return str(event["time"]) if event.get("time") else None
+
+
+# ---- the feed -------------------------------------------------------------------------
+class Feed:
+    def __init__(
+        self,
+        docker_host: str | None,
+        on_signal: Callable[[Signal], None],
+        *,
+        interval: float = 0.1,
+        poll_seconds: float = 1.0,
+        timeout: float = 10,
+        reconnect_seconds: float = 1.0,
+    ) -> None:
+        self.docker_host = docker_host
+        self.on_signal = on_signal
+        self.interval = interval
+        self.poll_seconds = poll_seconds
+        self.timeout = timeout
+        self.reconnect_seconds = reconnect_seconds
+        self._lock = threading.Lock()
+        self._pending = Signal()
+        self._wake = threading.Event()
+        self._poll_now = threading.Event()
+        self._stopping = threading.Event()
+        self._stream = None
+        self._threads: list[threading.Thread] = []
+        self._watched_services: frozenset[str] = frozenset()
+        self._watched_nodes: frozenset[str] = frozenset()
+        self.connected = False
+        self.reconnects = 0  # how many times the events stream came back after a drop
+        self.last_error = ""
+
+    # ---- public ----------------------------------------------------------------------
+    def start(self) -> "Feed":
+        for target, name in ((self._events_loop, "events"), (self._poll_loop, "tasks"), (self._dispatch_loop, "dispatch")):
+            thread = threading.Thread(target=target, name=f"swarmtui-feed-{name}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def watch(self, services: Iterable[str] = (), nodes: Iterable[str] = ()) -> None:
+        """Poll the tasks of these service and node IDs (replaces the previous set)."""
+        with self._lock:
+            self._watched_services = frozenset(services)
+            self._watched_nodes = frozenset(nodes)
+        self._poll_now.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Close the events stream from this thread and join every feed thread."""
+        self._stopping.set()
+        self._close_stream()
+        self._wake.set()
+        self._poll_now.set()
+        for thread in self._threads:
+            if thread is not threading.current_thread():
+                thread.join(timeout)
+        self._threads.clear()
+
+    def drop_connection(self) -> None:
+        """Break the current events stream, as a network drop would (the feed reconnects)."""
+        self._close_stream()
+
+    # ---- plumbing --------------------------------------------------------------------
+    def _client(self) -> docker.APIClient:
+        return docker.APIClient(base_url=self.docker_host, timeout=self.timeout)
+
+    def _push(self, signal: Signal) -> None:
+        with self._lock:
+            self._pending = self._pending.merge(signal)
+        self._wake.set()
+
+    def _close_stream(self) -> None:
+        with self._lock:
+            stream, self._stream = self._stream, None
+        if stream is not None:
+            try:
+                stream.close()
+            except Exception:  # noqa: BLE001 - already closed or half torn down
+                pass
+
+    def _watched(self) -> tuple[frozenset[str], frozenset[str]]:
+        with self._lock:
+            return self._watched_services, self._watched_nodes
+
+    def _on_event(self, event: Mapping[str, Any]) -> None:
+        kind = event.get("Type")
+        actor_id = (event.get("Actor") or {}).get("ID", "")
+        services, nodes = self._watched()
+        summary = summarize(event)
+        tasks = frozenset({actor_id}) & (services if kind == "service" else nodes)
+        self._push(Signal(
+            nodes=kind == "node",
+            services=kind == "service" or (kind == "node" and event.get("Action") == "remove"),
+            tasks=tasks,
+            event_summaries=(summary,) if summary else (),
+        ))
+        self._poll_now.set()  # task states follow service and node changes: look now
+
+    # ---- threads ---------------------------------------------------------------------
+    def _events_loop(self) -> None:
+        since: str | None = None
+        seen_at_since: set[tuple] = set()
+        was_connected = False
+        while not self._stopping.is_set():
+            client = None
+            try:
+                client = self._client()
+                connected_at = time.time()
+                stream = client.events(since=since, filters=EVENT_FILTERS, decode=True)
+            except Exception as exc:  # noqa: BLE001 - unreachable daemon: retry
+                self.last_error = str(exc).splitlines()[0][:200]
+                if client is not None:
+                    client.close()
+                self._stopping.wait(self.reconnect_seconds)
+                continue
+            with self._lock:
+                self._stream = stream
+            if self._stopping.is_set():
+                self._close_stream()
+            self.connected = True
+            if was_connected:
+                self.reconnects += 1
+                services, nodes = self._watched()
+                self._push(Signal(nodes=True, services=True, tasks=services | nodes, connected=True,
+                                  event_summaries=("reconnected to the swarm events",)))
+            else:
+                self._push(Signal(connected=True))
+            was_connected = True
+            if since is None:
+                since = f"{connected_at:.9f}"
+            try:
+                for event in stream:
+                    key = (event.get("timeNano"), event.get("Action"), (event.get("Actor") or {}).get("ID"))
+                    if key in seen_at_since:
+                        continue  # replayed by `since` after a reconnect
+                    new_since = _since(event)
+                    if new_since != since:
+                        since, seen_at_since = new_since, set()
+                    seen_at_since.add(key)
+                    self._on_event(event)
+            except Exception as exc:  # noqa: BLE001 - a drop; reconnect below
+                self.last_error = str(exc).splitlines()[0][:200]
+            finally:
+                self._close_stream()
+                client.close()
+            self.connected = False
+            if not self._stopping.is_set():
+                self._push(Signal(connected=False, event_summaries=("lost the swarm events stream; reconnecting",)))
+                self._stopping.wait(self.reconnect_seconds)
+
+    def _poll_loop(self) -> None:
+        client = self._client()
+        last: dict[tuple[str, str], frozenset] = {}
+        try:
+            while not self._stopping.is_set():
+                self._poll_now.wait(self.poll_seconds)
+                self._poll_now.clear()
+                if self._stopping.is_set():
+                    break
+                services, nodes = self._watched()
+                keys = [("service", s) for s in services] + [("node", n) for n in nodes]
+                changed: set[str] = set()
+                try:
+                    if not keys:
+                        client.ping()
+                    for key in keys:
+                        try:
+                            raw = client.tasks(filters={key[0]: key[1], "desired-state": "running"})
+                        except docker.errors.APIError:
+                            raw = []  # the service or node is gone: no tasks
+                        fingerprint = frozenset(
+                            (t["ID"], (t.get("Status") or {}).get("State"), t.get("DesiredState"), t.get("NodeID"))
+                            for t in raw
+                        )
+                        if key in last and last[key] != fingerprint:
+                            changed.add(key[1])
+                        last[key] = fingerprint
+                except Exception as exc:  # noqa: BLE001 - daemon gone: make the events stream notice too
+                    self.last_error = str(exc).splitlines()[0][:200]
+                    if self.connected:
+                        self._close_stream()
+                    self._stopping.wait(self.reconnect_seconds)
+                    continue
+                for key in set(last) - set(keys):
+                    del last[key]
+                if changed:
+                    self._push(Signal(tasks=frozenset(changed)))
+        finally:
+            client.close()
+
+    def _dispatch_loop(self) -> None:
+        last_delivery = 0.0
+        while True:
+            self._wake.wait()
+            if self._stopping.is_set():
+                break
+            # let a burst settle a little, and never deliver more often than `interval`
+            delay = max(last_delivery + self.interval - time.monotonic(), min(0.03, self.interval))
+            if self._stopping.wait(delay):
+                break
+            with self._lock:
+                signal, self._pending = self._pending, Signal()
+                self._wake.clear()
+            if signal:
+                try:
+                    self.on_signal(signal)
+                except Exception:  # noqa: BLE001 - a consumer bug must not kill the feed
+                    log.exception("feed consumer failed")
+            last_delivery = time.monotonic()
