@@ -17,6 +17,7 @@ import json
 import shlex
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import asyncssh
 
@@ -111,6 +112,11 @@ WAIT_DOCKER = "for i in $(seq 60); do docker info >/dev/null 2>&1 && exit 0; sle
 SWARM_INFO = "docker info --format '{{json .Swarm}}'"
 
 
+def as_root(command: str, is_root: bool) -> str:
+    """The command as sent: through `sudo -n` (fails at once instead of asking for a password) unless root."""
+    return command if is_root else f"sudo -n sh -c {shlex.quote(command)}"
+
+
 def install_commands(source: str) -> list[str]:
     apt = "export DEBIAN_FRONTEND=noninteractive; apt-get update -q && apt-get install -y -q"
     if source == "docker-repo":
@@ -130,39 +136,38 @@ def join_request(join: JoinInfo) -> dict:
     return {"ListenAddr": "0.0.0.0:2377", "AdvertiseAddr": "", "RemoteAddrs": [join.address], "JoinToken": join.token}
 
 
-def join_display(join: JoinInfo, as_root: bool | None) -> str:
-    body = json.dumps({**join_request(join), "JoinToken": MASK})
+def join_display(join: JoinInfo, as_root: bool) -> str:
+    body = json.dumps({**join_request(join), "JoinToken": MASK}, ensure_ascii=False)
     how = (
         f"over the SSH-forwarded {DOCKER_SOCKET}" if as_root
-        else f"via stdin of `sudo -n curl --unix-socket {DOCKER_SOCKET} --data-binary @- http://docker/swarm/join`"
-        if as_root is False else f"(as root: over the SSH-forwarded {DOCKER_SOCKET}; otherwise piped to sudo -n curl)"
+        else f"piped to `sudo -n curl --unix-socket {DOCKER_SOCKET} --data-binary @- http://docker/swarm/join`"
     )
     return f"POST /swarm/join {body} {how}   # same as: docker swarm join --token {MASK} {join.address}"
 
 
 def dry_run_plan(target: Target, options: Options, join: JoinInfo) -> list[tuple[str, list[str]]]:
     """The exact commands each step would run on `target` (token masked)."""
-    sudo = "" if target.user == "root" else "sudo -n "
+    root = target.user == "root"
     registry = []
     if options.registry:
         registry = [
-            daemon_json.read_command(),
+            as_root(daemon_json.read_command(), root),
             f"# merge: add {options.registry} to insecure-registries, keep every other key; only if it changed:",
-            f"{sudo}sh -c {shlex.quote(daemon_json.write_script('<timestamp>'))}   # new JSON on stdin",
-            f"{sudo}sh -c {shlex.quote(DOCKER_SERVICE.format(verb='restart'))}",
-            f"{sudo}sh -c {shlex.quote(WAIT_DOCKER)}",
+            f"{as_root(daemon_json.write_script('<timestamp>'), root)}   # new JSON on stdin",
+            as_root(DOCKER_SERVICE.format(verb="restart"), root),
+            as_root(WAIT_DOCKER, root),
         ]
     labels = ", ".join(f"{k}={v}" for k, v in options.labels.items())
     return [
         ("connect", [f"ssh {target.user}@{target.label}   # host key checked against known_hosts"]),
         ("preflight", [preflight_command(join.address)]),
         ("docker", [
-            f"{sudo}{DOCKER_VERSION}",
-            *(f"# only if Docker is missing: {sudo}sh -c {shlex.quote(c)}" for c in install_commands(options.docker_source)),
-            f"# only if it is not running: {sudo}sh -c {shlex.quote(DOCKER_SERVICE.format(verb='start'))}",
+            as_root(DOCKER_VERSION, root),
+            *(f"# only if Docker is missing: {as_root(c, root)}" for c in install_commands(options.docker_source)),
+            f"# only if it is not running: {as_root(DOCKER_SERVICE.format(verb='start'), root)}",
         ]),
         ("registry", registry or ["# no --registry given: nothing to trust"]),
-        ("join", [f"{sudo}{SWARM_INFO}", f"# only if not in a swarm: {join_display(join, target.user == 'root' or None)}"]),
+        ("join", [as_root(SWARM_INFO, root), f"# only if not in a swarm: {join_display(join, root)}"]),
         ("ready", [f"# on the manager: wait for the node to be Ready{', then add labels ' + labels if labels else ''}"]),
     ]
 
@@ -182,26 +187,25 @@ class HostState:
     joined_now: bool = False  # by this run
 
 
+@dataclass
 class Runner:
     """Runs one host's steps; `log(line)` receives every command and its (redacted) output."""
 
-    def __init__(self, state: HostState, options: Options, auth: Auth, known: KnownHosts, confirm: Confirm | None,
-                 manager: Manager | None, join: JoinInfo, redact: Redactor):
-        self.s = state
-        self.options = options
-        self.auth = auth
-        self.known = known
-        self.confirm = confirm
-        self.manager = manager
-        self.join_info = join
-        self.redact = redact
-        self.log = lambda line: None
+    s: HostState
+    options: Options
+    auth: Auth
+    known: KnownHosts
+    confirm: Confirm | None
+    manager: Manager | None
+    join_info: JoinInfo
+    redact: Redactor
+    log: Callable[[str], None] = lambda line: None
 
     async def sh(self, command: str, *, root: bool = True, stdin: str | None = None, check: bool = True,
                  timeout: float = 300.0, show: str | None = None) -> asyncssh.SSHCompletedProcess:
         """Run a shell command (through `sudo -n` when it needs root and we are not root)."""
-        if root and not self.s.is_root:
-            command = f"sudo -n sh -c {shlex.quote(command)}"
+        if root:
+            command = as_root(command, self.s.is_root)
         self.log(f"$ {self.redact(show or command)}")
         try:
             result = await asyncio.wait_for(self.s.conn.run(command, input=stdin, check=False), timeout)

@@ -67,13 +67,10 @@ def make_host_key(path: Path) -> None:
     run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "swarmtui-test-host", "-f", str(path))
 
 
-@dataclass
-class LoopbackSshd:
-    """A plain sshd on 127.0.0.1 (no namespaces): enough for auth and host-key tests."""
+class SshdFiles:
+    """The host key and authorized_keys of a test sshd, under its `workdir`."""
 
     workdir: Path
-    port: int
-    proc: subprocess.Popen | None = None
 
     @property
     def host_key(self) -> Path:
@@ -83,11 +80,23 @@ class LoopbackSshd:
     def authorized_keys(self) -> Path:
         return self.workdir / "authorized_keys"
 
-    def start(self) -> "LoopbackSshd":
+    def prepare_ssh_files(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         if not self.host_key.exists():
             make_host_key(self.host_key)
         self.authorized_keys.touch()
+
+
+@dataclass
+class LoopbackSshd(SshdFiles):
+    """A plain sshd on 127.0.0.1 (no namespaces): enough for auth and host-key tests."""
+
+    workdir: Path
+    port: int
+    proc: subprocess.Popen | None = None
+
+    def start(self) -> "LoopbackSshd":
+        self.prepare_ssh_files()
         config = self.workdir / "sshd_config"
         config.write_text(sshd_config(self.workdir, f"127.0.0.1:{self.port}"))
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation directory
@@ -112,7 +121,7 @@ class LoopbackSshd:
 
 
 @dataclass
-class FreshHost:
+class FreshHost(SshdFiles):
     lab: str
     name: str  # e.g. fresh-1; also its hostname
     index: int  # >= 100
@@ -125,14 +134,6 @@ class FreshHost:
     @property
     def address(self) -> str:
         return str(self.subnet.network_address + self.index)
-
-    @property
-    def host_key(self) -> Path:
-        return self.workdir / "ssh_host_ed25519_key"
-
-    @property
-    def authorized_keys(self) -> Path:
-        return self.workdir / "authorized_keys"
 
     @property
     def daemon_json(self) -> Path:
@@ -148,11 +149,9 @@ class FreshHost:
         if self.index < 100:
             raise LabError("fresh hosts use index 100 and up, so they never collide with the lab's nodes")
         w = self.workdir
+        self.prepare_ssh_files()
         for d in ("etc.up", "etc.work", "varlib.up", "varlib.work", "docker-data", "etc-docker", "log", "run"):
             (w / d).mkdir(parents=True, exist_ok=True)
-        if not self.host_key.exists():
-            make_host_key(self.host_key)
-        self.authorized_keys.touch()
         (w / "docker.init").write_text(patched_init_script(INIT_SCRIPT.read_text()))
         (w / "docker.init").chmod(0o755)
         (w / "sshd_config").write_text(sshd_config(w, f"{self.address}:22"))

@@ -225,3 +225,58 @@ def test_headless_cli_joins_and_masks_token(fresh_hosts, bootstrap_manager, clie
         assert f"  {step}" in text
     assert "joined (changed:" in text
     print(f"headless bootstrap of one fresh host (Docker installed, stopped): {took:.1f}s")
+
+
+# --- the real lab: a fresh host joins the lab swarm ------------------------------------------
+
+@pytest.mark.lab
+def test_fresh_host_joins_the_lab_swarm_twice_without_changes_and_without_leaking_the_token(
+        lab, client_key, known_hosts, tmp_path, capfd):
+    from swarmtui.bootstrap.manager import Manager
+    from swarmtui.cli import main
+    from tests.fixtures.sshd import FreshHosts, _need_namespaces
+
+    _need_namespaces()
+    hosts = FreshHosts(tmp_path / "lab-fresh", client_key, lab.name, lab.subnet)
+    manager = Manager.connect(lab.docker_host)
+    token = manager.join_info("worker").token
+    node_id = None
+    try:
+        host = hosts.new(docker_running=True)  # a server that already has Docker running
+        argv = ["--host", lab.docker_host, "bootstrap", host.address, "--key", str(client_key.path),
+                "--registry", lab.registry, "--label", "bootstrap-test=yes", "--accept-new",
+                "--known-hosts", str(known_hosts.own_file)]
+        t0 = time.monotonic()
+        assert main(argv) == 0, capfd.readouterr()
+        first = time.monotonic() - t0
+        out1 = capfd.readouterr()
+        node_id = _node_id(host)
+        node = manager.node(node_id)
+        assert node.state == "ready" and node.role == "worker" and node.labels == {"bootstrap-test": "yes"}
+        assert lab.registry in json.loads(host.daemon_json.read_text())["insecure-registries"]
+
+        t0 = time.monotonic()
+        assert main(argv) == 0
+        second = time.monotonic() - t0
+        out2 = capfd.readouterr()
+        assert "nothing to change" in out2.out
+        for line in out2.out.splitlines():
+            for step in ("docker", "registry", "join", "ready"):
+                if f"  {step} " in line:
+                    assert "skipped" in line, line
+
+        saved = [out1.out, out1.err, out2.out, out2.err, known_hosts.own_file.read_text()]
+        saved += [f.read_text(errors="replace") for f in host.workdir.rglob("*.log")]
+        saved += [f.read_text(errors="replace") for f in host.daemon_json.parent.glob("daemon.json*")]
+        assert not [s for s in saved if token in s]
+        print(f"\nlab bootstrap of one fresh host with Docker running: first run {first:.1f}s, second {second:.1f}s")
+    finally:
+        hosts.close()
+        if node_id:  # leave the shared lab swarm as we found it
+            for _ in range(30):
+                try:
+                    manager.client.nodes.get(node_id).remove(force=True)
+                    break
+                except Exception:  # noqa: BLE001 - "node is not down" right after its dockerd stopped
+                    time.sleep(1)
+        manager.close()

@@ -49,7 +49,7 @@ async def test_wizard_dry_run_shows_every_step_and_masks_the_token():
         table.move_cursor(row=1, column=5)  # the join step of the second host
         await pilot.pause()
         log = "\n".join(screen.query_one("#output", Log).lines)
-        assert "SWMTKN-…masked" in log and "sudo -n docker info" in log
+        assert "SWMTKN-…masked" in log and "sudo -n sh -c" in log and "curl" in log
         assert app.finished and app.finished[-1].dry_run
 
 
