@@ -115,9 +115,9 @@ class LogView(ScrollView, can_focus=True):
         self.pad = 0  # width of the replica column
         self.max_width = 0
         self._cache: LRUCache[int, list[Strip]] = LRUCache(2048)
-        self.last_render_at = 0.0
-        self._render_key: tuple = ()
-        self.rendered_keys: dict[tuple, float] = {}
+        self.flags_version = 0  # bumped by every change of how rows look (keys t, w, /)
+        self.rendered_version = 0  # the flags_version the screen last drew, and when (perf_counter)
+        self.rendered_at = 0.0
 
     # ---- buffer -------------------------------------------------------------------------
     def line(self, seq: int) -> Any:
@@ -210,6 +210,7 @@ class LogView(ScrollView, can_focus=True):
         self._rebuild_rows()
 
     def _rebuild_rows(self) -> None:
+        self.flags_version += 1
         width = self._wrap_width
         rows: list[tuple[int, int]] = []
         if self.wrap:
@@ -314,10 +315,8 @@ class LogView(ScrollView, can_focus=True):
         index = scroll_y + y
         width = self.scrollable_content_region.width
         style = self.rich_style
-        self.last_render_at = time.perf_counter()
-        key = (self.show_timestamps, self.wrap, self.matcher is not None, self.follow)
-        if key not in self.rendered_keys:
-            self.rendered_keys[key] = self.last_render_at
+        if self.rendered_version != self.flags_version:
+            self.rendered_version, self.rendered_at = self.flags_version, time.perf_counter()
         if index >= len(self.rows):
             return Strip.blank(width, style)
         seq, sub = self.rows[index]
