@@ -9,12 +9,6 @@ from __future__ import annotations
 from swarmtui.cluster.models import Snapshot, Task
 
 
-def narrate(before: Snapshot | None, after: Snapshot) -> list[str]:
-    if before is None:
-        return []
-    return [*_nodes(before, after), *_services(before, after), *_tasks(before, after)]
-
-
 def _nodes(before: Snapshot, after: Snapshot) -> list[str]:
     out = []
     old = {n.id: n for n in before.nodes}
@@ -57,19 +51,51 @@ def _services(before: Snapshot, after: Snapshot) -> list[str]:
     return out
 
 
-def _running(tasks: tuple[Task, ...]) -> dict[tuple[str, object], Task]:
-    return {(t.service_id, t.slot if t.slot is not None else t.node_id): t for t in tasks if t.desired_state == "running"}
+def _slot(task: Task) -> tuple[str, object]:
+    return (task.service_id, task.slot if task.slot is not None else task.node_id)
 
 
-def _tasks(before: Snapshot, after: Snapshot) -> list[str]:
-    out = []
-    watched = {t.service_id for t in after.tasks} & {t.service_id for t in before.tasks}
-    old = _running(tuple(t for t in before.tasks if t.service_id in watched))
-    for key, task in _running(tuple(t for t in after.tasks if t.service_id in watched)).items():
-        prev = old.get(key)
-        if prev is not None and prev.id != task.id:
-            where = f"on {task.node_hostname}" if task.node_hostname != prev.node_hostname else f"on {task.node_hostname} (same node)"
-            out.append(f"{task.name} restarted {where}")
-        elif prev is not None and prev.state != task.state and task.state in ("failed", "rejected"):
-            out.append(f"{task.name} {task.state}: {task.error}")
-    return out
+class Narrator:
+    """narrate() with a memory of the last task seen in each slot.
+
+    During a failover a slot is often empty for a refresh or two (the old task is
+    no longer wanted, its replacement not yet created), so a restart can only be
+    recognised by remembering who held the slot before the gap.
+    """
+
+    def __init__(self) -> None:
+        self.previous: Snapshot | None = None
+        self.slots: dict[tuple[str, object], Task] = {}
+
+    def __call__(self, snapshot: Snapshot) -> list[str]:
+        before, self.previous = self.previous, snapshot
+        if before is None:
+            self._remember(snapshot)
+            return []
+        sentences = [*_nodes(before, snapshot), *_services(before, snapshot), *self._tasks(before, snapshot)]
+        self._remember(snapshot)
+        return sentences
+
+    def _remember(self, snapshot: Snapshot) -> None:
+        for task in snapshot.tasks:
+            if task.desired_state == "running":
+                self.slots[_slot(task)] = task
+        desired = {s.id: s.replicas_desired for s in snapshot.services if s.mode == "replicated"}
+        # a slot above the replica count was scaled away: its next task is not a restart
+        self.slots = {k: t for k, t in self.slots.items()
+                      if k[0] in desired and not (isinstance(k[1], int) and k[1] > desired[k[0]])}
+
+    def _tasks(self, before: Snapshot, after: Snapshot) -> list[str]:
+        """A new task in a slot that had one before is a restart (failover, crash, update)."""
+        out = []
+        old_by_id = {t.id: t for t in before.tasks}
+        known = {t.id for t in self.slots.values()} | set(old_by_id)
+        for task in after.tasks:
+            prev = old_by_id.get(task.id)
+            holder = self.slots.get(_slot(task))
+            if task.id not in known and task.desired_state == "running" and holder is not None:
+                moved = f" (was on {holder.node_hostname})" if holder.node_hostname != task.node_hostname else ""
+                out.append(f"{task.name} restarted on {task.node_hostname}{moved}")
+            elif prev is not None and prev.state != task.state and task.state in ("failed", "rejected", "orphaned"):
+                out.append(f"{task.name} {task.state}" + (f": {task.error}" if task.error else ""))
+        return out

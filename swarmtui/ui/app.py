@@ -21,21 +21,25 @@ from textual.widgets import DataTable, Footer, Input
 from swarmtui.cluster.client import SwarmClient
 from swarmtui.cluster.errors import ClusterError
 from swarmtui.cluster.models import Snapshot
-from swarmtui.cluster.narrate import narrate
+from swarmtui.cluster.narrate import Narrator
 from swarmtui.config import Settings
 from swarmtui.ui.actions import DANGEROUS, bindings
-from swarmtui.ui.messages import ClusterFailed, OperationDone, OperationFailed, SnapshotReady, SwarmChanged
+from swarmtui.queue.monitor import QueueMonitor
+from swarmtui.ui.messages import ClusterFailed, OperationDone, OperationFailed, QueuePolled, SnapshotReady, SwarmChanged
 from swarmtui.ui.screens import dialogs
 from swarmtui.ui.screens.confirm import ConfirmScreen
 from swarmtui.ui.screens.form import FormScreen
 from swarmtui.ui.screens.help import HelpScreen
 from swarmtui.ui.widgets.nodes import NodesTable
+from swarmtui.ui.widgets.queue import QueuePane
 from swarmtui.ui.widgets.services import ServicesTable
 from swarmtui.ui.widgets.status import StatusLine
 from swarmtui.ui.widgets.tasks import TasksTable
 from swarmtui.ui.widgets.timeline import Timeline
 
 POLL_SECONDS = 2.0  # swarm has no task events: tasks of the selected service are polled
+QUEUE_POLL_SECONDS = 1.0
+QUEUE_LABEL = "swarmtui.queue"  # a service label naming the Redis key it consumes
 PANES = ("nodes", "services", "tasks", "logs", "queue", "timeline")
 
 
@@ -68,6 +72,9 @@ class SwarmApp(App):
         self.tasks_scope: str | None = None  # service or node ID whose tasks are shown
         self._refreshing = False
         self._dirty = False
+        self._narrate = Narrator()
+        self.queue_monitor = QueueMonitor(settings.redis_url, settings.queue_keys, settings.queue_links)
+        self._polling_queue = False
 
     # ---- layout ---------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -86,13 +93,17 @@ class SwarmApp(App):
         from textual.widgets import Static
 
         yield Static("logs", id="logs")
-        yield Static("queue", id="queue")
+        yield QueuePane(self.queue_monitor, id="queue")
 
     def on_mount(self) -> None:
         self.query_one(StatusLine).read_only = self.read_only
+        self.query_one(QueuePane).border_title = "5 Queue"
+        self.query_one(Timeline).border_title = "6 Timeline"
         self.query_one("#services").focus()
         self.request_refresh()
         self.set_interval(POLL_SECONDS, self.request_refresh)
+        self.poll_queue()
+        self.set_interval(QUEUE_POLL_SECONDS, self.poll_queue)
 
     def on_resize(self) -> None:
         self.screen.set_class(self.size.width < 100, "-narrow")
@@ -122,8 +133,7 @@ class SwarmApp(App):
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
         self._refreshing = False
-        before, self.snapshot = self.snapshot, message.snapshot
-        snap = message.snapshot
+        snap = self.snapshot = message.snapshot
         status = self.query_one(StatusLine)
         status.connection, status.detail = "connected", ""
         with self.batch_update():
@@ -133,7 +143,8 @@ class SwarmApp(App):
             if message.scope == self.tasks_scope:
                 self.query_one(TasksTable).show(snap.tasks, snap.taken_at)
                 self._title_tasks()
-            sentences = narrate(before, snap)
+            self._link_queues(snap)
+            sentences = self._narrate(snap)
             if sentences:
                 self.query_one(Timeline).add(sentences)
         if self.tasks_scope is None and snap.services:
@@ -154,6 +165,34 @@ class SwarmApp(App):
         if message.sentences:
             self.query_one(Timeline).add(list(message.sentences))
         self.request_refresh()
+
+    # ---- the Redis work queue ------------------------------------------------------------
+    def poll_queue(self) -> None:
+        if not self._polling_queue:
+            self._polling_queue = True
+            self._poll_queue()
+
+    @work(thread=True, exit_on_error=False, group="queue")
+    def _poll_queue(self) -> None:
+        try:
+            self.post_message(QueuePolled(self.queue_monitor.poll()))
+        finally:
+            self._polling_queue = False
+
+    def on_queue_polled(self, message: QueuePolled) -> None:
+        self.query_one(QueuePane).show(message.snapshot)
+
+    @on(QueuePane.ActionDone)
+    def _queue_changed(self) -> None:
+        self.poll_queue()
+
+    def _link_queues(self, snap: Snapshot) -> None:
+        """Services labelled swarmtui.queue=KEY feed the queue pane's "should I scale?" lines."""
+        for service in snap.services:
+            key = service.labels.get(QUEUE_LABEL)
+            if key and key not in self.settings.queue_links:
+                self.queue_monitor.links[key] = service.name
+        self.query_one(QueuePane).set_replicas({s.name: s.replicas_running for s in snap.services})
 
     # ---- selection ----------------------------------------------------------------
     def _title_tasks(self) -> None:
@@ -193,7 +232,13 @@ class SwarmApp(App):
         return self.query_one(f"#{name}")
 
     def action_focus_pane(self, name: str) -> None:
-        self._pane(name).focus()
+        pane = self._pane(name)
+        if pane.focusable:
+            pane.focus()
+            return
+        inner = next((w for w in pane.query("*") if w.focusable), None)  # e.g. the queue pane's table
+        if inner is not None:
+            inner.focus()
 
     def _current_pane(self) -> str:
         focused = self.focused

@@ -39,3 +39,9 @@ class SwarmChanged(Message):
     def __init__(self, sentences: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.sentences = sentences
+
+
+class QueuePolled(Message):
+    def __init__(self, snapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot  # a swarmtui.queue.models.QueueSnapshot
