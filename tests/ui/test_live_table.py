@@ -1,0 +1,46 @@
+"""LiveTable updates in place: the cursor stays on its row, unchanged cells are not touched."""
+
+from textual.app import App, ComposeResult
+
+from swarmtui.ui.widgets.table import LiveTable
+
+
+class Pets(LiveTable):
+    COLUMNS = (("name", "NAME"), ("legs", "LEGS"))
+
+
+class Host(App):
+    def compose(self) -> ComposeResult:
+        yield Pets()
+
+
+async def test_sync_keeps_the_cursor_on_the_same_row_and_filters_without_forgetting():
+    app = Host()
+    async with app.run_test() as pilot:
+        table = app.query_one(Pets)
+        table.sync({"c": ("cat", "4"), "d": ("dog", "4"), "e": ("emu", "2")})
+        await pilot.pause()
+        table.move_cursor(row=2)
+        assert table.highlighted_key == "e"
+        table.sync({"a": ("ant", "6"), "c": ("cat", "4"), "e": ("emu", "2")})  # dog gone, ant first
+        await pilot.pause()
+        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == ["ant", "cat", "emu"]
+        assert table.highlighted_key == "e", "the cursor follows its row, not its index"
+        table.set_filter("a")
+        await pilot.pause()
+        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == ["ant", "cat"]
+        table.set_filter("")
+        assert table.row_count == 3 and table.total_rows == 3
+
+
+async def test_unchanged_rows_are_not_rewritten():
+    app = Host()
+    async with app.run_test() as pilot:
+        table = app.query_one(Pets)
+        table.sync({"c": ("cat", "4"), "d": ("dog", "4")})
+        await pilot.pause()
+        writes = []
+        original = table.update_cell
+        table.update_cell = lambda *a, **k: (writes.append(a), original(*a, **k))
+        table.sync({"c": ("cat", "4"), "d": ("dog", "3")})
+        assert writes == [("d", "legs", "3")]
