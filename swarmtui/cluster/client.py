@@ -156,6 +156,17 @@ class SwarmClient:
         except docker.errors.DockerException as exc:
             raise self._unreachable(exc) from exc
 
+    @contextlib.contextmanager
+    def _patient(self, seconds: float = 60) -> Iterator[None]:
+        """Raise the request timeout for calls the engine answers only when done (demote, node rm)."""
+        api = self.api
+        saved = api.timeout
+        api.timeout = max(saved, seconds)
+        try:
+            yield
+        finally:
+            api.timeout = saved
+
     # ---- reads ------------------------------------------------------------------
     def _networks(self, raw_services: Iterable[Mapping[str, Any]]) -> dict[str, str]:
         wanted = {
@@ -462,7 +473,8 @@ class SwarmClient:
             mutate(spec, attrs)
             with self._errors():
                 try:
-                    self.api.update_node(attrs["ID"], attrs["Version"]["Index"], spec)
+                    with self._patient():  # a role change waits for raft to add/remove the member
+                        self.api.update_node(attrs["ID"], attrs["Version"]["Index"], spec)
                     return attrs
                 except docker.errors.APIError as exc:
                     if "out of sequence" not in str(exc):
@@ -534,7 +546,8 @@ class SwarmClient:
         target = self.node(node)
         guards.check_remove_node(target, force)
         with self._errors():
-            self.api.remove_node(target.id, force=force)
+            with self._patient():
+                self.api.remove_node(target.id, force=force)
         words = ["docker", "node", "rm", *(["--force"] if force else []), target.hostname]
         return OperationResult("remove", target.hostname, f"{target.hostname} removed from the swarm", _cli(*words), target_id=target.id)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from swarmtui.cluster.client import SwarmClient
+from swarmtui.cluster.models import UpdatePolicy
 from swarmtui.cluster.errors import DaemonUnreachable, NotAManager, UnknownNode, UnknownService
 from tests.integration.cluster_helpers import SLEEPER, docker_cli, wait_for
 
@@ -17,7 +18,8 @@ def swarm(lab):
 
 @pytest.fixture
 def service(swarm, lab, unique_name):
-    swarm.create_service(unique_name, f"{lab.registry}/spider:0.01", 3, command=SLEEPER, labels={"team": "crawl"})
+    swarm.create_service(unique_name, f"{lab.registry}/spider:0.01", 3, command=SLEEPER, labels={"team": "crawl"},
+                         policy=UpdatePolicy(parallelism=3, monitor_seconds=0.5))
     wait_for(lambda: swarm.service(unique_name).replicas_running == 3, what="3 running replicas")
     yield unique_name
     swarm.remove_service(unique_name)
