@@ -264,7 +264,7 @@ class Feed:
                 self._stopping.wait(self.reconnect_seconds)
 
     def _poll_loop(self) -> None:
-        client = self._client()
+        client: docker.APIClient | None = None
         last: dict[tuple[str, str], frozenset] = {}
         try:
             while not self._stopping.is_set():
@@ -276,6 +276,8 @@ class Feed:
                 keys = [("service", s) for s in services] + [("node", n) for n in nodes]
                 changed: set[str] = set()
                 try:
+                    if client is None:
+                        client = self._client()
                     if not keys:
                         client.ping()
                     for key in keys:
@@ -301,7 +303,8 @@ class Feed:
                 if changed:
                     self._push(Signal(tasks=frozenset(changed)))
         finally:
-            client.close()
+            if client is not None:
+                client.close()
 
     def _dispatch_loop(self) -> None:
         last_delivery = 0.0
