@@ -14,7 +14,7 @@ class ClusterError(Exception):
     def __init__(self, problem: str, hint: str = "") -> None:
         self.problem = problem
         self.hint = hint
-        super().__init__(f"{problem}. {hint}" if hint else problem)
+        super().__init__(f"{problem}. {hint[:1].upper()}{hint[1:]}" if hint else problem)
 
 
 # ---- where we talk to ---------------------------------------------------------
