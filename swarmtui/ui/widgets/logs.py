@@ -330,6 +330,8 @@ class LogView(ScrollView, can_focus=True):
 class LogsPane(Vertical):
     """Logs of one service's replicas (or all services), with follow, filter, search, save."""
 
+    ALLOW_MAXIMIZE = True  # `z` zooms the whole pane, not just its inner table
+
     DEFAULT_CSS = """
     LogsPane { height: 1fr; border: round $primary-darken-2; }
     LogsPane:focus-within { border: round $accent; }
@@ -406,7 +408,7 @@ class LogsPane(Vertical):
         return self.query_one(LogView)
 
     def on_mount(self) -> None:
-        self.border_title = f"logs · {self.service_name}"
+        self.border_title = f"4 Logs · {self.service_name}"
         self._update_status()
 
     def on_unmount(self) -> None:
@@ -418,7 +420,7 @@ class LogsPane(Vertical):
         the old stream (off the UI thread) and opens the new one at once."""
         self.service_id = service_id
         self.service_name = name or (service_id or "all services")
-        self.border_title = f"logs · {self.service_name}"
+        self.border_title = f"4 Logs · {self.service_name}"
         self.generation += 1
         self._close_stream()
         self.action_clear()
