@@ -8,6 +8,7 @@ meanwhile marks the app dirty and runs once the current refresh lands.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from typing import Callable
 
@@ -19,6 +20,8 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Input
 
 from swarmtui.cluster.client import SwarmClient
+from swarmtui.cluster.feed import Feed
+from swarmtui.cluster.logs import LogStream
 from swarmtui.cluster.errors import ClusterError
 from swarmtui.cluster.models import Snapshot
 from swarmtui.cluster.narrate import Narrator
@@ -30,6 +33,7 @@ from swarmtui.ui.screens import dialogs
 from swarmtui.ui.screens.confirm import ConfirmScreen
 from swarmtui.ui.screens.form import FormScreen
 from swarmtui.ui.screens.help import HelpScreen
+from swarmtui.ui.widgets.logs import LogsPane
 from swarmtui.ui.widgets.nodes import NodesTable
 from swarmtui.ui.widgets.queue import QueuePane
 from swarmtui.ui.widgets.services import ServicesTable
@@ -37,8 +41,9 @@ from swarmtui.ui.widgets.status import StatusLine
 from swarmtui.ui.widgets.tasks import TasksTable
 from swarmtui.ui.widgets.timeline import Timeline
 
-POLL_SECONDS = 2.0  # swarm has no task events: tasks of the selected service are polled
+SAFETY_REFRESH_SECONDS = 10.0  # the feed drives refreshes; this catches anything it missed and ages the SINCE column
 QUEUE_POLL_SECONDS = 1.0
+LOGS_SWITCH_DELAY = 0.3  # seconds the cursor must rest on a service before its logs stream opens
 QUEUE_LABEL = "swarmtui.queue"  # a service label naming the Redis key it consumes
 PANES = ("nodes", "services", "tasks", "logs", "queue", "timeline")
 
@@ -75,6 +80,8 @@ class SwarmApp(App):
         self._narrate = Narrator()
         self.queue_monitor = QueueMonitor(settings.redis_url, settings.queue_keys, settings.queue_links)
         self._polling_queue = False
+        self._follow_timer = None
+        self._main_widgets: dict = {}
 
     # ---- layout ---------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -90,23 +97,50 @@ class SwarmApp(App):
         yield Footer()
 
     def compose_logs_and_queue(self) -> ComposeResult:
-        from textual.widgets import Static
-
-        yield Static("logs", id="logs")
+        yield LogsPane(max_lines=self.settings.log_buffer_lines, stream_factory=self._open_log_stream, id="logs")
         yield QueuePane(self.queue_monitor, id="queue")
 
+    def _open_log_stream(self, service_id: str | None, tail, on_batch) -> LogStream:
+        """The logs pane's stream factory: connecting happens in a thread, never on the UI."""
+        stream = LogStream(self.settings.docker_host, service_id, on_batch, tail=tail)
+
+        def start() -> None:
+            try:
+                stream.start()
+            except Exception as exc:  # noqa: BLE001 - shown, never raised into the UI
+                self.call_from_thread(self.notify, f"logs: {exc}", severity="error")
+
+        threading.Thread(target=start, name="logs-start", daemon=True).start()
+        return stream
+
     def on_mount(self) -> None:
-        self.query_one(StatusLine).read_only = self.read_only
-        self.query_one(QueuePane).border_title = "5 Queue"
-        self.query_one(Timeline).border_title = "6 Timeline"
-        self.query_one("#services").focus()
+        for cls in (StatusLine, ServicesPane, NodesPane, TasksTable, Timeline, LogsPane, QueuePane):
+            self.main(cls)
+        self.main(StatusLine).read_only = self.read_only
+        self.main(QueuePane).border_title = "5 Queue"
+        self.main(Timeline).border_title = "6 Timeline"
+        self.main("#services").focus()
+        self.feed = Feed(self.settings.docker_host, on_signal=lambda signal: self.post_message(SwarmChanged(signal))).start()
         self.request_refresh()
-        self.set_interval(POLL_SECONDS, self.request_refresh)
+        self.set_interval(SAFETY_REFRESH_SECONDS, self.request_refresh)
         self.poll_queue()
         self.set_interval(QUEUE_POLL_SECONDS, self.poll_queue)
 
     def on_resize(self) -> None:
         self.screen.set_class(self.size.width < 100, "-narrow")
+
+    def main(self, selector, expect_type=None):
+        """A widget of the main screen, even while a dialog is on top (App.query_one looks at the
+        top screen) or while the app shuts down and late worker messages still arrive."""
+        widget = self._main_widgets.get((selector, expect_type))
+        if widget is None:
+            widget = self._main_widgets[(selector, expect_type)] = self.screen_stack[0].query_one(selector, expect_type)
+        return widget
+
+    @property
+    def closing(self) -> bool:
+        """True once the app shuts down: late worker messages are then dropped, not shown."""
+        return self._exit or not self.screen_stack or not self.main(StatusLine).is_mounted
 
     # ---- refresh ----------------------------------------------------------------
     def _client(self) -> SwarmClient:
@@ -133,38 +167,53 @@ class SwarmApp(App):
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
         self._refreshing = False
+        if self.closing:
+            return
         snap = self.snapshot = message.snapshot
-        status = self.query_one(StatusLine)
+        status = self.main(StatusLine)
         status.connection, status.detail = "connected", ""
         with self.batch_update():
             status.show(snap)
-            self.query_one(NodesPane).show(snap.nodes)
-            self.query_one(ServicesPane).show(snap.services)
+            self.main(NodesPane).show(snap.nodes)
+            self.main(ServicesPane).show(snap.services)
             if message.scope == self.tasks_scope:
-                self.query_one(TasksTable).show(snap.tasks, snap.taken_at)
+                self.main(TasksTable).show(snap.tasks, snap.taken_at)
                 self._title_tasks()
             self._link_queues(snap)
             sentences = self._narrate(snap)
             if sentences:
-                self.query_one(Timeline).add(sentences)
+                self.main(Timeline).add(sentences)
         if self.tasks_scope is None and snap.services:
-            self._select_service(self.query_one(ServicesPane).highlighted_key or snap.services[0].id)
+            self._select_service(self.main(ServicesPane).highlighted_key or snap.services[0].id)
         if self._dirty:
             self._dirty = False
             self.request_refresh()
 
     def on_cluster_failed(self, message: ClusterFailed) -> None:
         self._refreshing = False
-        status = self.query_one(StatusLine)
+        if self.closing:
+            return
+        status = self.main(StatusLine)
         first = status.connection != "reconnecting"
         status.connection, status.detail = "reconnecting", message.error
         if first:
-            self.query_one(Timeline).add([f"lost the manager: {message.error}"])
+            self.main(Timeline).add([f"lost the manager: {message.error}"])
 
     def on_swarm_changed(self, message: SwarmChanged) -> None:
-        if message.sentences:
-            self.query_one(Timeline).add(list(message.sentences))
+        if self.closing:
+            return
+        # The feed's own event words are not added to the timeline: the refresh they
+        # trigger is narrated from snapshots, which also covers what events never say.
+        signal = message.signal
+        if signal.connected is False:
+            status = self.main(StatusLine)
+            status.connection, status.detail = "reconnecting", self.feed.last_error
         self.request_refresh()
+
+    async def on_unmount(self) -> None:
+        feed = getattr(self, "feed", None)
+        if feed is not None:
+            await asyncio.to_thread(feed.stop)
 
     # ---- the Redis work queue ------------------------------------------------------------
     def poll_queue(self) -> None:
@@ -180,7 +229,9 @@ class SwarmApp(App):
             self._polling_queue = False
 
     def on_queue_polled(self, message: QueuePolled) -> None:
-        self.query_one(QueuePane).show(message.snapshot)
+        if self.closing:
+            return
+        self.main(QueuePane).show(message.snapshot)
 
     @on(QueuePane.ActionDone)
     def _queue_changed(self) -> None:
@@ -192,7 +243,7 @@ class SwarmApp(App):
             key = service.labels.get(QUEUE_LABEL)
             if key and key not in self.settings.queue_links:
                 self.queue_monitor.links[key] = service.name
-        self.query_one(QueuePane).set_replicas({s.name: s.replicas_running for s in snap.services})
+        self.main(QueuePane).set_replicas({s.name: s.replicas_running for s in snap.services})
 
     # ---- selection ----------------------------------------------------------------
     def _title_tasks(self) -> None:
@@ -202,34 +253,48 @@ class SwarmApp(App):
             svc = next((s for s in snap.services if s.id == scope), None)
             node = snap.node_by_id(scope)
             name = svc.name if svc else (f"on {node.hostname}" if node else "")
-        self.query_one(TasksTable).border_title = f"3 Tasks {name}".rstrip()
+        self.main(TasksTable).border_title = f"3 Tasks {name}".rstrip()
+
+    def _set_tasks_scope(self, scope: str, kind: str) -> None:
+        self.tasks_scope = scope
+        self.feed.watch(services=[scope] if kind == "service" else [], nodes=[scope] if kind == "node" else [])
 
     def _select_service(self, service_id: str | None) -> None:
         if service_id and service_id != self.tasks_scope:
-            self.tasks_scope = service_id
-            self.query_one(TasksTable).sync({})
+            self._set_tasks_scope(service_id, "service")
+            self.main(TasksTable).sync({})
             self._title_tasks()
             self.on_service_selected(service_id)
             self.request_refresh()
 
     def on_service_selected(self, service_id: str) -> None:
-        """Hook for the logs pane: follow the newly selected service."""
+        """The logs pane follows the selected service, once the cursor rests (not per row passed)."""
+        if self._follow_timer is not None:
+            self._follow_timer.stop()
+        self._follow_timer = self.set_timer(LOGS_SWITCH_DELAY, lambda: self._follow_logs(service_id))
+
+    def _follow_logs(self, service_id: str | None) -> None:
+        logs = self.main(LogsPane)
+        if service_id == logs.service_id and logs.stream is not None:
+            return
+        service = next((s for s in self.snapshot.services if s.id == service_id), None) if self.snapshot and service_id else None
+        logs.follow_service(service_id, service.name if service else "all services")
 
     @on(DataTable.RowHighlighted, "#services")
     def _service_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._select_service(event.row_key.value)
 
     def selected_service(self):
-        key = self.query_one(ServicesPane).highlighted_key
+        key = self.main(ServicesPane).highlighted_key
         return next((s for s in self.snapshot.services if s.id == key), None) if self.snapshot and key else None
 
     def selected_node(self):
-        key = self.query_one(NodesPane).highlighted_key
+        key = self.main(NodesPane).highlighted_key
         return self.snapshot.node_by_id(key) if self.snapshot and key else None
 
     # ---- panes, filter, command line ------------------------------------------------
     def _pane(self, name: str) -> Widget:
-        return self.query_one(f"#{name}")
+        return self.main(f"#{name}")
 
     def action_focus_pane(self, name: str) -> None:
         pane = self._pane(name)
@@ -263,7 +328,7 @@ class SwarmApp(App):
         pane = self._pane(self._current_pane())
         if not isinstance(pane, DataTable):
             return
-        box = self.query_one("#filter", Input)
+        box = self.main("#filter", Input)
         box.value = getattr(pane, "filter_text", "")
         box.add_class("visible")
         box.focus()
@@ -285,7 +350,7 @@ class SwarmApp(App):
             self._filter_target.focus()
 
     def action_command_line(self) -> None:
-        box = self.query_one("#command", Input)
+        box = self.main("#command", Input)
         box.value = ""
         box.add_class("visible")
         box.focus()
@@ -296,6 +361,9 @@ class SwarmApp(App):
         word = event.value.strip().lstrip(":").lower()
         if word in ("q", "quit", "q!"):
             self.exit()
+        elif word in ("logs all", "logs *"):
+            self._follow_logs(None)
+            self.action_focus_pane("logs")
         elif word in PANES:
             self.action_focus_pane(word)
         elif word == "bootstrap":
@@ -345,14 +413,18 @@ class SwarmApp(App):
             self.post_message(OperationFailed(what, f"{type(exc).__name__}: {exc}"))
 
     def on_operation_done(self, message: OperationDone) -> None:
+        if self.closing:
+            return
         result = message.result
         self.notify(f"{result.summary}\n$ {result.cli}", title="done" if result.changed else "nothing to do")
-        self.query_one(Timeline).add([result.summary])
+        self.main(Timeline).add([result.summary])
         self.request_refresh()
 
     def on_operation_failed(self, message: OperationFailed) -> None:
+        if self.closing:
+            return
         self.notify(message.error, title=f"{message.what} failed", severity="error", timeout=10)
-        self.query_one(Timeline).add([f"{message.what} failed: {message.error}"])
+        self.main(Timeline).add([f"{message.what} failed: {message.error}"])
 
     def confirm(self, title: str, body: str, cli: str, then: Callable[[], None], yes: str = "Yes") -> None:
         def answered(ok: bool | None) -> None:
@@ -501,8 +573,8 @@ class SwarmApp(App):
     def action_node_tasks(self) -> None:
         node = self.selected_node()
         if node:
-            self.tasks_scope = node.id
-            self.query_one(TasksTable).sync({})
+            self._set_tasks_scope(node.id, "node")
+            self.main(TasksTable).sync({})
             self._title_tasks()
             self.request_refresh()
             self.action_focus_pane("tasks")

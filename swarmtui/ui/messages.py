@@ -34,11 +34,11 @@ class OperationFailed(Message):
 
 
 class SwarmChanged(Message):
-    """The change feed saw node/service events: refresh now (events summarised in words)."""
+    """The change feed saw node/service events or task changes: refresh now."""
 
-    def __init__(self, sentences: tuple[str, ...] = ()) -> None:
+    def __init__(self, signal) -> None:
         super().__init__()
-        self.sentences = sentences
+        self.signal = signal  # a swarmtui.cluster.feed.Signal
 
 
 class QueuePolled(Message):

@@ -79,6 +79,7 @@ def row_cells(k: KeyStats) -> tuple:
 
 
 class QueuePane(Vertical, can_focus=False):
+    ALLOW_MAXIMIZE = True  # `z` zooms the whole pane, not just its inner table
     DEFAULT_CSS = """
     QueuePane { height: 1fr; border: round $primary-darken-2; }
     QueuePane:focus-within { border: round $accent; }
