@@ -5,6 +5,7 @@ The config file is TOML at $XDG_CONFIG_HOME/swarmtui/config.toml (default
 
     docker_host = "unix:///var/run/docker.sock"
     redis_url = "redis://:secret@10.0.0.1:7891/0"
+    registry = "10.0.0.1:8003"   # the private registry new nodes must trust (SWARMTUI_REGISTRY)
     queue_keys = ["example:swarm:spider", "spider:*"]
     read_only = false
     max_replicas = 1000
@@ -32,6 +33,7 @@ class ConfigError(Exception):
 class Settings:
     docker_host: str | None = None  # None: docker-py's default (local socket)
     redis_url: str | None = None
+    registry: str | None = None
     queue_keys: tuple[str, ...] = DEFAULT_QUEUE_KEYS
     queue_links: Mapping[str, str] = field(default_factory=dict)
     read_only: bool = False
@@ -75,6 +77,8 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         out["docker_host"] = env["DOCKER_HOST"]
     if env.get("REDIS_URL"):
         out["redis_url"] = env["REDIS_URL"]
+    if env.get("SWARMTUI_REGISTRY"):
+        out["registry"] = env["SWARMTUI_REGISTRY"]
     return out
 
 

@@ -580,7 +580,18 @@ class SwarmApp(App):
             self.action_focus_pane("tasks")
 
     def action_bootstrap(self) -> None:
-        self.notify("the bootstrap wizard is not wired in yet", severity="warning")
+        from swarmtui.bootstrap.engine import Engine
+        from swarmtui.bootstrap.manager import Manager
+        from swarmtui.ui.screens.bootstrap import BootstrapScreen
+
+        engine = Engine(lambda: Manager.connect(self.settings.docker_host))
+        self.push_screen(BootstrapScreen(engine, registry=self.settings.registry or ""))
+
+    def on_bootstrap_screen_finished(self, message) -> None:
+        if self.closing or message.dry_run:
+            return
+        self.main(Timeline).add([f"bootstrap {label}: {result.summary()}" for label, result in message.results.items()])
+        self.request_refresh()
 
     def action_quit(self) -> None:
         self.exit()
