@@ -106,7 +106,8 @@ def test_every_line_arrives_once_attributed_to_its_replica(lab, docker_client, u
         assert {where[t][0] for t in done} == set(range(1, replicas + 1))
         assert all(per_task[t] == list(range(count)) for t in done)
         assert got.batches < len(got.lines) / 10, "lines must be handed over in batches"
-        assert stream.stats["duplicates"] == 0
+        # (stream.stats["duplicates"] may be > 0: lines the engine sent twice, dropped before the callback)
+        assert stream.stats["lines"] == len(got.lines)
     finally:
         service.remove()
 
