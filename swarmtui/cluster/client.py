@@ -321,23 +321,31 @@ class SwarmClient:
         response = api._post_json(api._url("/services/{0}/update", service_id), data=dict(spec), params=params)
         api._raise_for_status(response)
 
-    def _modify_service(self, ref: str, mutate: Callable[[dict, dict], None], rollback: bool = False) -> dict:
-        """Read-modify-write with the spec version; retries "update out of sequence". Returns the attrs read."""
+    def _retrying(self, attempt: Callable[[], Any], what: str) -> Any:
+        """Run one read-modify-write `attempt`; on "update out of sequence" read again and retry."""
         last: Exception | None = None
         for _ in range(RETRIES):
-            attrs = self._inspect_service(ref)
-            spec = copy.deepcopy(attrs["Spec"])
-            mutate(spec, attrs)
             with self._errors():
                 try:
-                    self._post_service_spec(attrs["ID"], attrs["Version"]["Index"], spec, rollback=rollback)
-                    return attrs
+                    return attempt()
                 except docker.errors.APIError as exc:
                     if "out of sequence" not in str(exc):
                         raise
                     last = exc
             time.sleep(0.05)
-        raise OperationFailed(f"{ref} kept changing under us ({last})", "try again")
+        raise OperationFailed(f"{what} kept changing under us ({last})", "try again")
+
+    def _modify_service(self, ref: str, mutate: Callable[[dict, dict], None], rollback: bool = False) -> dict:
+        """Read-modify-write of a service spec with its version. Returns the attrs read."""
+
+        def attempt() -> dict:
+            attrs = self._inspect_service(ref)
+            spec = copy.deepcopy(attrs["Spec"])
+            mutate(spec, attrs)
+            self._post_service_spec(attrs["ID"], attrs["Version"]["Index"], spec, rollback=rollback)
+            return attrs
+
+        return self._retrying(attempt, ref)
 
     def create_service(
         self,
@@ -466,22 +474,17 @@ class SwarmClient:
 
     # ---- node operations -------------------------------------------------------------
     def _modify_node(self, ref: str, mutate: Callable[[dict, dict], None]) -> dict:
-        last: Exception | None = None
-        for _ in range(RETRIES):
+        """Read-modify-write of a node spec (node.update replaces the whole spec)."""
+
+        def attempt() -> dict:
             attrs = self._inspect_node(ref)
             spec = copy.deepcopy(attrs["Spec"])
             mutate(spec, attrs)
-            with self._errors():
-                try:
-                    with self._patient():  # a role change waits for raft to add/remove the member
-                        self.api.update_node(attrs["ID"], attrs["Version"]["Index"], spec)
-                    return attrs
-                except docker.errors.APIError as exc:
-                    if "out of sequence" not in str(exc):
-                        raise
-                    last = exc
-            time.sleep(0.05)
-        raise OperationFailed(f"node {ref} kept changing under us ({last})", "try again")
+            with self._patient():  # a role change waits for raft to add/remove the member
+                self.api.update_node(attrs["ID"], attrs["Version"]["Index"], spec)
+            return attrs
+
+        return self._retrying(attempt, f"node {ref}")
 
     def _node_result(self, action: str, attrs: dict, summary: str, *flags: str, changed: bool = True) -> OperationResult:
         hostname = (attrs.get("Description") or {}).get("Hostname", attrs["ID"])
@@ -575,23 +578,13 @@ class SwarmClient:
         """A new join token for `role`; the rest of the swarm spec is sent back unchanged."""
         if role not in ("worker", "manager"):
             raise InvalidInput(f"role {role!r} is not worker or manager")
-        last: Exception | None = None
-        for _ in range(RETRIES):
-            with self._errors():
-                raw = self.api.inspect_swarm()
-                try:
-                    self.api.update_swarm(
-                        version=raw["Version"]["Index"],
-                        swarm_spec=raw["Spec"],
-                        rotate_worker_token=role == "worker",
-                        rotate_manager_token=role == "manager",
-                    )
-                    break
-                except docker.errors.APIError as exc:
-                    if "out of sequence" not in str(exc):
-                        raise
-                    last = exc
-        else:
-            raise OperationFailed(f"the swarm kept changing under us ({last})", "try again")
+
+        def attempt() -> dict:
+            raw = self.api.inspect_swarm()
+            self.api.update_swarm(version=raw["Version"]["Index"], swarm_spec=raw["Spec"],
+                                  rotate_worker_token=role == "worker", rotate_manager_token=role == "manager")
+            return raw
+
+        raw = self._retrying(attempt, "the swarm")
         return OperationResult("rotate", role, f"{role} join token rotated: the old one no longer joins new nodes",
                                _cli("docker", "swarm", "join-token", "--rotate", role), target_id=raw.get("ID", ""))

@@ -11,7 +11,7 @@ import pytest
 
 from swarmtui.cluster.client import SwarmClient
 from swarmtui.cluster.feed import Feed, Signal
-from tests.integration.cluster_helpers import SLEEPER, wait_for
+from tests.integration.cluster_helpers import SLEEPER, wait_for, swarm  # noqa: F401 - fixture
 
 
 class Recorder:
@@ -83,12 +83,6 @@ class SocketProxy:
         os.unlink(self.path)
 
 
-@pytest.fixture
-def swarm(lab):
-    with SwarmClient(lab.docker_host) as client:
-        yield client
-
-
 def test_a_scale_arrives_as_few_coalesced_signals_with_words(swarm, lab, unique_name):
     rec = Recorder()
     feed = Feed(lab.docker_host, rec, interval=0.1, poll_seconds=0.5).start()
@@ -117,23 +111,25 @@ def test_a_scale_arrives_as_few_coalesced_signals_with_words(swarm, lab, unique_
 
 
 def test_a_worker_going_down_and_back_is_signalled(swarm, lab):
+    # other test runs stop lab-worker-2 for their failover tests; this one uses lab-worker-1
+    name = "lab-worker-1"
+    wait_for(lambda: swarm.node(name).status == "ready", timeout=60, what=f"{name} ready before the test")
     rec = Recorder()
     feed = Feed(lab.docker_host, rec, interval=0.1, poll_seconds=0.5).start()
-    node = swarm.node("lab-worker-2")
-    feed.watch(nodes={node.id})
+    feed.watch(nodes={swarm.node(name).id})
     try:
         wait_for(lambda: feed.connected, what="the feed to connect")
-        lab.stop_node("lab-worker-2")
-        wait_for(lambda: "lab-worker-2 down" in rec.summaries(), timeout=40, what="lab-worker-2 down")
+        lab.stop_node(name)
+        wait_for(lambda: f"{name} down" in rec.summaries(), timeout=40, what=f"{name} down")
         assert rec.any(lambda s: s.nodes), "the nodes table is told to refresh"
-        assert swarm.node("lab-worker-2").status == "down"
+        assert swarm.node(name).status == "down"
     finally:
-        lab.start_node("lab-worker-2")
+        lab.start_node(name)
         try:
-            wait_for(lambda: "lab-worker-2 ready" in rec.summaries(), timeout=60, what="lab-worker-2 ready again")
+            wait_for(lambda: f"{name} ready" in rec.summaries(), timeout=60, what=f"{name} ready again")
         finally:
             feed.stop()
-    assert swarm.node("lab-worker-2").status == "ready"
+    assert swarm.node(name).status == "ready"
 
 
 def test_feed_reconnects_after_a_drop_and_replays_missed_events(swarm, lab, unique_name, tmp_path):

@@ -13,13 +13,7 @@ import pytest
 
 from swarmtui.cluster.client import SwarmClient
 from swarmtui.cluster.errors import InvalidInput, LastActiveNode, NodeNotDown, QuorumRisk, UnknownNode
-from tests.integration.cluster_helpers import docker_cli, wait_for
-
-
-@pytest.fixture
-def swarm(lab):
-    with SwarmClient(lab.docker_host) as client:
-        yield client
+from tests.integration.cluster_helpers import SLEEPER, docker_cli, wait_for, swarm  # noqa: F401 - fixture
 
 
 def node_spec(lab, hostname: str) -> dict:
@@ -69,7 +63,7 @@ def test_draining_the_last_active_node_is_refused(swarm):
 
 
 def test_drain_moves_tasks_off_a_worker(swarm, lab, unique_name):
-    from tests.integration.cluster_helpers import SLEEPER
+
     swarm.create_service(unique_name, f"{lab.registry}/spider:0.01", 3, command=SLEEPER)
     try:
         wait_for(lambda: sum(t.state == "running" for t in swarm.tasks(service=unique_name)) == 3, what="3 replicas")

@@ -7,13 +7,7 @@ import pytest
 from swarmtui.cluster.client import SwarmClient
 from swarmtui.cluster.models import UpdatePolicy
 from swarmtui.cluster.errors import DaemonUnreachable, NotAManager, UnknownNode, UnknownService
-from tests.integration.cluster_helpers import SLEEPER, docker_cli, wait_for
-
-
-@pytest.fixture
-def swarm(lab):
-    with SwarmClient(lab.docker_host, max_replicas=50) as client:
-        yield client
+from tests.integration.cluster_helpers import SLEEPER, docker_cli, wait_for, swarm  # noqa: F401 - fixture
 
 
 @pytest.fixture

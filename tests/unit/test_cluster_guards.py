@@ -77,7 +77,7 @@ def test_removing_a_ready_node_needs_force_and_a_manager_must_be_demoted_first()
         guards.check_remove_node(node("w"), force=False)
     guards.check_remove_node(node("w", status="down"), force=False)
     guards.check_remove_node(node("w"), force=True)
-    with pytest.raises(QuorumRisk, match="demote it first"):
+    with pytest.raises(QuorumRisk, match="Demote it first"):
         guards.check_remove_node(node("m", role="manager", status="down"), force=True)
 
 
