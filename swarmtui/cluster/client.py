@@ -496,7 +496,7 @@ class SwarmClient:
         attrs = self._inspect_node(node)
         if attrs["Spec"].get("Role") == "manager":
             return self._node_result("promote", attrs, "{node} is already a manager", changed=False)
-        attrs = self._modify_node(node, lambda spec, _: spec.update(Role="manager"))
+        attrs = self._change_role(node, "manager")
         return self._node_result("promote", attrs, "{node} promoted to manager")
 
     def demote(self, node: str) -> OperationResult:
@@ -504,8 +504,23 @@ class SwarmClient:
         if target.role != "manager":
             return self._node_result("demote", self._inspect_node(node), "{node} is already a worker", changed=False)
         guards.check_demote(self.nodes(), target)
-        attrs = self._modify_node(node, lambda spec, _: spec.update(Role="worker"))
+        attrs = self._change_role(node, "worker")
         return self._node_result("demote", attrs, "{node} demoted to worker")
+
+    def _change_role(self, node: str, role: str, settle_seconds: float = 30) -> dict:
+        """Raft membership changes can outlast the engine's own deadline; then wait for the role to show."""
+        try:
+            return self._modify_node(node, lambda spec, _: spec.update(Role=role))
+        except OperationFailed as exc:
+            if "DeadlineExceeded" not in str(exc):
+                raise
+            deadline = time.monotonic() + settle_seconds
+            while time.monotonic() < deadline:
+                attrs = self._inspect_node(node)
+                if attrs["Spec"].get("Role") == role:
+                    return attrs
+                time.sleep(0.5)
+            raise
 
     def set_availability(self, node: str, availability: str) -> OperationResult:
         """active | pause (no new tasks) | drain (move its tasks elsewhere)."""
