@@ -6,6 +6,6 @@ callback, so the CLI prints them and the TUI can show them in a dialog.
 
 from swarmtui.release.events import ReleaseEvent, ReleaseResult
 from swarmtui.release.flow import release
-from swarmtui.release.rollout import UpdatePolicy
+from swarmtui.release.rollout import RELEASE_POLICY
 
-__all__ = ["ReleaseEvent", "ReleaseResult", "UpdatePolicy", "release"]
+__all__ = ["ReleaseEvent", "ReleaseResult", "RELEASE_POLICY", "release"]

@@ -29,32 +29,33 @@ def register(subparsers) -> tuple[str, ...]:
 
 
 def run(args, settings) -> int:
-    import docker
-
+    from swarmtui.cluster.client import SwarmClient
+    from swarmtui.cluster.errors import ClusterError
+    from swarmtui.cluster.models import UpdatePolicy
     from swarmtui.release.build import ReleaseError, parse_build_args
     from swarmtui.release.flow import release
-    from swarmtui.release.rollout import UpdatePolicy
 
-    policy = UpdatePolicy(parallelism=args.parallelism, delay=args.delay, monitor=args.monitor, order=args.order)
+    policy = UpdatePolicy(parallelism=args.parallelism, delay_seconds=args.delay, failure_action="rollback",
+                          order=args.order, monitor_seconds=args.monitor)
     try:
         build_args = parse_build_args(args.build_args)
     except ReleaseError as exc:
         print(f"swarmtui release: {exc}", file=sys.stderr)
         return 2
-    client = docker.DockerClient(base_url=settings.docker_host) if settings.docker_host else docker.from_env()
+    swarm = SwarmClient(settings.docker_host, timeout=120)
     try:
         result = release(
-            client, args.service, args.context, args.tag, registry=args.registry, repo=args.repo,
+            swarm, args.service, args.context, args.tag, registry=args.registry, repo=args.repo,
             build_args=build_args, policy=policy, timeout=args.timeout,
             on_event=lambda e: print(e.line() + (f"\n           $ {e.cli}" if e.cli else ""), flush=True),
         )
     except ReleaseError as exc:
         print(f"swarmtui release: {exc}", file=sys.stderr)
         return 1
-    except docker.errors.NotFound as exc:
-        print(f"swarmtui release: {exc.explanation or exc}", file=sys.stderr)
+    except ClusterError as exc:
+        print(f"swarmtui release: {exc}", file=sys.stderr)
         return 1
     finally:
-        client.close()
+        swarm.close()
     print(f"{result.outcome}: {result.message}")
     return 0 if result.ok else 1

@@ -5,32 +5,35 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from swarmtui.release.build import ReleaseError, build, push, split_ref, target_image
+import docker.errors
+
+from swarmtui.cluster.models import UpdatePolicy
+from swarmtui.release.build import ReleaseError, build, push, target_image
 from swarmtui.release.events import OnEvent, ReleaseEvent, ReleaseResult, ignore
-from swarmtui.release.rollout import DockerServiceOps, ServiceOps, UpdatePolicy, follow, strip_digest
+from swarmtui.release.rollout import RELEASE_POLICY, ServiceOps, SwarmOps, follow, strip_digest
 
 
 def release(
-    client,
+    swarm,
     service: str,
     context: Path | str,
     tag: str,
     registry: str | None = None,
     repo: str | None = None,
     build_args: dict[str, str] | None = None,
-    policy: UpdatePolicy = UpdatePolicy(),
+    policy: UpdatePolicy = RELEASE_POLICY,
     on_event: OnEvent = ignore,
     ops: ServiceOps | None = None,
     timeout: float = 300.0,
 ) -> ReleaseResult:
     """Build `context` as the service's image at `tag`, push it, roll `service` out to it.
 
-    `client` is a docker.DockerClient of a swarm manager (the build runs on its
-    daemon); `ops` defaults to docker-py's service calls.  Never raises for a failed
-    rollout: the result's outcome says completed / rolled_back / paused / timeout.
+    `swarm` is a SwarmClient of a manager (the build runs on its daemon); `ops`
+    defaults to SwarmOps(swarm).  Never raises for a failed rollout: the result's outcome says completed / rolled_back / paused / timeout.
     Raises ReleaseError when build or push fails (the service is then untouched).
     """
-    ops = ops or DockerServiceOps(client)
+    ops = ops or SwarmOps(swarm)
+    client = swarm.docker
     t0 = time.monotonic()
     events: list[ReleaseEvent] = []
 
@@ -52,6 +55,9 @@ def release(
     except ReleaseError as exc:
         emit("failed", str(exc).splitlines()[0])
         raise
+    except docker.errors.DockerException as exc:  # the daemon refused or went away mid-build
+        emit("failed", f"build/push of {image} failed: {exc}")
+        raise ReleaseError(f"build/push of {image} failed: {exc}") from exc
     pushed = time.monotonic()
     pinned = f"{image}@{digest}" if digest else image
     result = dict(service=service, image=image, build_seconds=built - t0, push_seconds=pushed - built)
@@ -61,9 +67,9 @@ def release(
         return ReleaseResult(outcome="unchanged", message="already running this image", running_image=image, events=tuple(events), **result)
 
     old = strip_digest(before.image)
-    emit("update", f"rolling {service} from {old} to {image} (parallelism {policy.parallelism}, monitor {policy.monitor:g}s, "
-         f"failure action {policy.failure_action})", cli=policy.cli(service, image))
-    ops.update_image(service, pinned, policy)
+    cli = ops.update_image(service, pinned, policy)
+    emit("update", f"rolling {service} from {old} to {image} (parallelism {policy.parallelism}, monitor {policy.monitor_seconds:g}s, "
+         f"failure action {policy.failure_action})", cli=cli)
 
     def say(line: str, state: str | None) -> None:
         stage = "rollback" if state and state.startswith("rollback") else "update"
@@ -93,5 +99,3 @@ def release(
         **result,
     )
 
-
-__all__ = ["release", "ReleaseError", "split_ref"]

@@ -5,8 +5,8 @@ watch each new task for `monitor` seconds, and if one fails roll the whole
 service back by itself" (failure_action=rollback).  We only start it and read
 UpdateStatus + tasks until a final state.
 
-`ServiceOps` is the narrow seam to the Docker Engine; `DockerServiceOps` fills
-it with docker-py.  Everything else here is plain logic over plain data.
+`ServiceOps` is the narrow seam to the swarm; `SwarmOps` fills it with the
+cluster layer's SwarmClient.  Everything else here is plain logic over plain data.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
-NS = 1_000_000_000
+from swarmtui.cluster.models import UpdatePolicy
+
 FINAL_STATES = {"completed", "rollback_completed", "paused", "rollback_paused"}
 OUTCOME_OF_STATE = {
     "completed": "completed",
@@ -25,46 +26,9 @@ OUTCOME_OF_STATE = {
 }
 
 
-@dataclass(frozen=True)
-class UpdatePolicy:
-    """Every field of the engine's UpdateConfig, so no docker-py default sneaks in."""
-
-    parallelism: int = 1
-    delay: float = 2.0  # seconds between batches
-    failure_action: str = "rollback"  # rollback | pause | continue
-    monitor: float = 5.0  # seconds each new task must survive
-    max_failure_ratio: float = 0.0
-    order: str = "start-first"  # start-first | stop-first
-
-    def update_config(self) -> dict:
-        return {
-            "Parallelism": self.parallelism,
-            "Delay": int(self.delay * NS),
-            "FailureAction": self.failure_action,
-            "Monitor": int(self.monitor * NS),
-            "MaxFailureRatio": self.max_failure_ratio,
-            "Order": self.order,
-        }
-
-    def rollback_config(self) -> dict:
-        # Rolling back must not itself roll back: pause so a person looks.
-        return {
-            "Parallelism": self.parallelism,
-            "Delay": 0,
-            "FailureAction": "pause",
-            "Monitor": int(self.monitor * NS),
-            "MaxFailureRatio": self.max_failure_ratio,
-            "Order": self.order,
-        }
-
-    def cli(self, service: str, image: str) -> str:
-        return (
-            f"docker service update --image {image} --update-parallelism {self.parallelism} "
-            f"--update-delay {self.delay:g}s --update-failure-action {self.failure_action} "
-            f"--update-monitor {self.monitor:g}s --update-max-failure-ratio {self.max_failure_ratio:g} "
-            f"--update-order {self.order} --rollback-parallelism {self.parallelism} "
-            f"--rollback-failure-action pause --rollback-monitor {self.monitor:g}s {service}"
-        )
+# What a release asks of the swarm: one task at a time, the new one must survive
+# `monitor` seconds, and any failure rolls the whole service back by itself.
+RELEASE_POLICY = UpdatePolicy(parallelism=1, delay_seconds=2.0, failure_action="rollback", order="start-first", monitor_seconds=5.0)
 
 
 @dataclass(frozen=True)
@@ -94,7 +58,8 @@ class TaskView:
 class ServiceOps(Protocol):
     def service(self, name: str) -> ServiceView: ...
 
-    def update_image(self, name: str, image: str, policy: UpdatePolicy) -> None: ...
+    def update_image(self, name: str, image: str, policy: UpdatePolicy) -> str:
+        """Start the rolling update; returns the equivalent docker CLI command."""
 
     def tasks(self, name: str) -> list[TaskView]: ...
 
@@ -173,45 +138,33 @@ def follow(
     return FollowResult("timeout", view.update_state, f"no final update state within {timeout:.0f}s (last: {view.update_state})", tuple(errors), strip_digest(view.image), clock() - started)
 
 
-# ---------------------------------------------------------------- docker-py
-def _task_view(t: dict) -> TaskView:
-    status = t.get("Status") or {}
-    cstatus = status.get("ContainerStatus") or {}
-    return TaskView(
-        id=t.get("ID", ""),
-        slot=t.get("Slot"),
-        node=t.get("NodeID", ""),
-        image=((t.get("Spec") or {}).get("ContainerSpec") or {}).get("Image", ""),
-        state=status.get("State", ""),
-        desired_state=t.get("DesiredState", ""),
-        error=status.get("Err", ""),
-        exit_code=cstatus.get("ExitCode"),
-    )
+# ---------------------------------------------------------------- the cluster layer
+class SwarmOps:
+    """ServiceOps over the cluster layer's SwarmClient."""
 
-
-class DockerServiceOps:
-    """ServiceOps over a docker.DockerClient of a swarm manager."""
-
-    def __init__(self, client):
-        self.client = client
+    def __init__(self, swarm):
+        self.swarm = swarm
 
     def service(self, name: str) -> ServiceView:
-        attrs = self.client.api.inspect_service(name)
-        spec = attrs["Spec"]
-        status = attrs.get("UpdateStatus") or {}
-        replicated = (spec.get("Mode") or {}).get("Replicated")
+        svc = self.swarm.service(name)
+        status = svc.update_status
+        # The model drops the digest; "is this exact build already running?" needs it.
+        spec_image = self.swarm.api.inspect_service(svc.id)["Spec"]["TaskTemplate"]["ContainerSpec"]["Image"]
         return ServiceView(
-            name=spec.get("Name", name),
-            image=spec["TaskTemplate"]["ContainerSpec"]["Image"],
-            replicas=replicated.get("Replicas") if replicated else None,
-            update_state=status.get("State"),
-            update_message=status.get("Message", ""),
-            update_started=status.get("StartedAt"),
+            name=svc.name,
+            image=spec_image,
+            replicas=svc.replicas_desired if svc.mode == "replicated" else None,
+            update_state=status.state if status else None,
+            update_message=status.message if status else "",
+            update_started=status.started.isoformat() if status and status.started else None,
         )
 
-    def update_image(self, name: str, image: str, policy: UpdatePolicy) -> None:
-        service = self.client.services.get(name)
-        service.update(image=image, update_config=policy.update_config(), rollback_config=policy.rollback_config())
+    def update_image(self, name: str, image: str, policy: UpdatePolicy) -> str:
+        return self.swarm.update_image(name, image, policy).cli
 
     def tasks(self, name: str) -> list[TaskView]:
-        return [_task_view(t) for t in self.client.api.tasks(filters={"service": name})]
+        return [
+            TaskView(id=t.id, slot=t.slot, node=t.node_hostname, image=t.image, state=t.state,
+                     desired_state=t.desired_state, error=t.error, exit_code=t.exit_code)
+            for t in self.swarm.tasks(name, history=True)
+        ]

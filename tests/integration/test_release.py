@@ -9,9 +9,11 @@ import pytest
 
 from bench.spider_fleet import LAB_BASE_IMAGE, SAMPLE_SPIDER, Fleet, build_spider
 from swarmtui import cli
-from swarmtui.release import UpdatePolicy, release
+from swarmtui.cluster.client import SwarmClient
+from swarmtui.cluster.models import UpdatePolicy
+from swarmtui.release import release
 
-POLICY = UpdatePolicy(parallelism=1, delay=1.0, monitor=3.0, order="start-first")
+POLICY = UpdatePolicy(parallelism=1, delay_seconds=1.0, failure_action="rollback", order="start-first", monitor_seconds=3.0)
 
 
 @pytest.fixture
@@ -36,8 +38,9 @@ def test_release_completes_then_a_broken_release_rolls_back(lab, fleet, tmp_path
 
     events = []
     t = time.monotonic()
-    good = release(fleet.client, fleet.name, SAMPLE_SPIDER, "0.02", build_args={"BASE_IMAGE": LAB_BASE_IMAGE, "SPIDER_VERSION": "0.02"},
-                   policy=POLICY, on_event=events.append, timeout=180)
+    with SwarmClient(lab.docker_host, timeout=120) as swarm:
+        good = release(swarm, fleet.name, SAMPLE_SPIDER, "0.02", build_args={"BASE_IMAGE": LAB_BASE_IMAGE, "SPIDER_VERSION": "0.02"},
+                       policy=POLICY, on_event=events.append, timeout=180)
     print(f"\nrelease 0.02: {good.outcome} in {time.monotonic() - t:.1f}s (build {good.build_seconds:.1f}s, push {good.push_seconds:.1f}s, rollout {good.rollout_seconds:.1f}s)")
     assert good.outcome == "completed", good.message
     assert good.running_image == f"{lab.registry}/{repo}:0.02"
@@ -82,6 +85,6 @@ def test_release_of_a_missing_context_fails_before_touching_the_service(lab, fle
 
     fleet.deploy(build_spider(fleet.client, lab.registry, "sample-spider", "0.01"), 1, POLICY)
     version = fleet.client.api.inspect_service(fleet.name)["Version"]["Index"]
-    with pytest.raises(ReleaseError, match="no Dockerfile"):
-        release(fleet.client, fleet.name, tmp_path, "0.09")
+    with SwarmClient(lab.docker_host) as swarm, pytest.raises(ReleaseError, match="no Dockerfile"):
+        release(swarm, fleet.name, tmp_path, "0.09")
     assert fleet.client.api.inspect_service(fleet.name)["Version"]["Index"] == version

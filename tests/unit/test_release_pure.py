@@ -7,7 +7,7 @@ import pytest
 from swarmtui import cli
 from swarmtui.release.build import ReleaseError, parse_build_args, split_ref, target_image
 from swarmtui.release.events import ReleaseEvent
-from swarmtui.release.rollout import NS, ServiceView, TaskView, UpdatePolicy, failure_reasons, follow, progress_line
+from swarmtui.release.rollout import RELEASE_POLICY, ServiceView, TaskView, failure_reasons, follow, progress_line
 
 
 @pytest.mark.parametrize(
@@ -37,15 +37,6 @@ def test_parse_build_args():
         "BASE_IMAGE": "swarmtui/lab-base:bookworm", "X": "a=b", "EMPTY": ""}
     with pytest.raises(ReleaseError, match="KEY=VALUE"):
         parse_build_args(["NOEQUALS"])
-
-
-def test_update_policy_sets_every_field():
-    p = UpdatePolicy(parallelism=2, delay=1.5, monitor=4, order="stop-first")
-    assert p.update_config() == {"Parallelism": 2, "Delay": int(1.5 * NS), "FailureAction": "rollback", "Monitor": 4 * NS,
-                                 "MaxFailureRatio": 0.0, "Order": "stop-first"}
-    assert p.rollback_config()["FailureAction"] == "pause"
-    assert p.cli("spider", "r/spider:2").startswith("docker service update --image r/spider:2 --update-parallelism 2")
-    assert p.cli("spider", "r/spider:2").endswith(" spider")
 
 
 def task(state, image="r/s:2@sha256:1", err="", code=None, desired="running"):
@@ -131,3 +122,7 @@ def test_release_cli_is_registered():
     args = cli.build_parser().parse_args(["release", "spider", "--context", "sample_spider", "--tag", "0.02", "--build-arg", "A=b", "--build-arg", "C=d=e"])
     assert args.handler.__module__ == "swarmtui.release.cli"
     assert (args.service, args.context, args.tag, args.build_args, args.registry) == ("spider", "sample_spider", "0.02", ["A=b", "C=d=e"], None)
+
+
+def test_release_policy_rolls_back_by_itself():
+    assert RELEASE_POLICY.failure_action == "rollback" and RELEASE_POLICY.monitor_seconds > 0 and RELEASE_POLICY.parallelism == 1
