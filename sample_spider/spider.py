@@ -66,6 +66,8 @@ return removed
 # ---------------------------------------------------------------- pure parts
 @dataclass(frozen=True)
 class Keys:
+    # Mirrors swarmtui.queue.models.SpiderLayout on purpose: this file runs in a container
+    # without swarmtui installed. tests/unit/test_sample_spider.py checks they agree.
     prefix: str = "example:swarm:spider"
 
     @property

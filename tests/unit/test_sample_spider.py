@@ -33,6 +33,15 @@ def test_keys_match_the_queue_layer_names():
     assert keys.processing_glob == "example:swarm:spider:processing:*"
 
 
+def test_keys_agree_with_the_queue_layer():
+    from swarmtui.queue.models import SpiderLayout
+
+    keys, layout = spider.Keys("p:q"), SpiderLayout("p:q")
+    assert (keys.queue, keys.results, keys.processing_glob) == (layout.queue, layout.results, layout.processing_glob)
+    assert (keys.processing("r.1"), keys.alive("r.1")) == (layout.processing("r.1"), layout.alive("r.1"))
+    assert layout.split_processing(keys.processing("r.1")) == ("p:q", keys.replica_of(keys.processing("r.1")))
+
+
 def test_keys_prefix_is_configurable_and_replica_round_trips():
     keys = spider.Keys("t1:q")
     assert keys.replica_of(keys.processing("svc.1.x")) == "svc.1.x"
