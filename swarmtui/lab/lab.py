@@ -194,8 +194,8 @@ class Lab:
 
     def up(self, say: Say = print) -> None:
         self.check_host()
-        if self.is_complete() and all(n.running() for n in self.nodes):
-            say(f"lab {self.name!r} is already up")
+        if self.is_complete() and self._heal(say):
+            say(f"lab {self.name!r} is up")
             return
         if self.state_dir.exists() or network.lab_namespaces(self.name) or network.lab_links(self.name):
             say("cleaning up what an earlier lab left behind ...")
@@ -220,6 +220,27 @@ class Lab:
         self.save(complete=True)
         say(f"lab {self.name!r} is up in {time.monotonic() - started:.0f}s: {self.managers} manager(s), {self.workers} worker(s), "
             f"registry {self.registry}, heartbeat {HEARTBEAT_SECONDS}s (faster failover: a stopped node is Down in ~6 s)")
+
+    def _heal(self, say: Say) -> bool:
+        """A complete lab with some parts stopped (a stopped node, a killed registry): start
+        those parts again instead of rebuilding the swarm. False if it cannot be healed."""
+        if not all((network.NETNS_DIR / n.netns).exists() for n in self.nodes):
+            return False
+        try:
+            for node in self.nodes:
+                if not node.running():
+                    say(f"starting stopped node {node.hostname} ...")
+                    node.start()
+            pid = read_pid(self.registry_pidfile)
+            if not (pid and pid_alive(pid)):
+                self._start_registry(say)
+            if not (read_pid(self.redis.pidfile) and pid_alive(read_pid(self.redis.pidfile))):
+                say("starting redis again ...")
+                self.redis.start()
+        except LabError as exc:
+            say(f"could not heal the lab ({exc}); rebuilding it")
+            return False
+        return True
 
     def _start_registry(self, say: Say) -> None:
         say(f"registry on {self.registry} ...")

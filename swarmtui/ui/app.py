@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Callable
+from functools import partial
+from typing import Callable, Iterable
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container
 from textual.widget import Widget
@@ -26,13 +27,13 @@ from swarmtui.cluster.errors import ClusterError
 from swarmtui.cluster.models import Snapshot
 from swarmtui.cluster.narrate import Narrator
 from swarmtui.config import Settings
-from swarmtui.ui.actions import DANGEROUS, bindings
+from swarmtui.ui.actions import ACTIONS, DANGEROUS, bindings
 from swarmtui.queue.monitor import QueueMonitor
 from swarmtui.ui.messages import ClusterFailed, OperationDone, OperationFailed, QueuePolled, SnapshotReady, SwarmChanged
 from swarmtui.ui.screens import dialogs
 from swarmtui.ui.screens.confirm import ConfirmScreen
 from swarmtui.ui.screens.form import FormScreen
-from swarmtui.ui.screens.help import HelpScreen
+from swarmtui.ui.screens.help import KEY_NAMES, HelpScreen
 from swarmtui.ui.widgets.logs import LogsPane
 from swarmtui.ui.widgets.nodes import NodesTable
 from swarmtui.ui.widgets.queue import QueuePane
@@ -171,11 +172,14 @@ class SwarmApp(App):
             return
         snap = self.snapshot = message.snapshot
         status = self.main(StatusLine)
+        if status.connection != "connected":
+            verb = "connected to" if status.connection == "connecting" else "back in touch with"
+            self.main(Timeline).add([f"{verb} the manager: {len(snap.nodes)} nodes, {len(snap.services)} services"])
         status.connection, status.detail = "connected", ""
         with self.batch_update():
             status.show(snap)
             self.main(NodesPane).show(snap.nodes)
-            self.main(ServicesPane).show(snap.services)
+            self.main(ServicesPane).show(snap.services, snap.tasks)
             if message.scope == self.tasks_scope:
                 self.main(TasksTable).show(snap.tasks, snap.taken_at)
                 self._title_tasks()
@@ -393,6 +397,18 @@ class SwarmApp(App):
         self.push_screen(HelpScreen(self.read_only))
 
     # ---- read-only mode -----------------------------------------------------------
+    def get_system_commands(self, screen) -> Iterable[SystemCommand]:
+        """Every swarmtui key is also a command palette entry (ctrl+p)."""
+        yield from super().get_system_commands(screen)
+        for action in ACTIONS:
+            if action.id in ("command_line", "quit") or (self.read_only and action.dangerous):
+                continue
+            where = "" if action.pane == "global" else f"{action.pane}: "
+            yield SystemCommand(f"{where}{action.help}", f"key {KEY_NAMES.get(action.key, action.key)}",
+                                getattr(self, f"action_{action.id}"))
+        for name in PANES:
+            yield SystemCommand(f"go to the {name} pane", f"key {PANES.index(name) + 1}", partial(self.action_focus_pane, name))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.read_only and action in DANGEROUS:
             return None  # shown disabled in the footer, does nothing

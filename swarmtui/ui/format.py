@@ -17,7 +17,9 @@ STATE_STYLES = {
 
 
 def styled(value: str) -> Text:
-    return Text(value, style=STATE_STYLES.get(value.lower(), ""))
+    """Coloured by its first word: "updating 2/4: ..." is cyan like "updating"."""
+    first = value.split(" ", 1)[0].rstrip(":").lower()
+    return Text(value, style=STATE_STYLES.get(first, ""))
 
 
 def age(when: datetime | None, now: datetime | None = None) -> str:

@@ -2,26 +2,41 @@
 
 from __future__ import annotations
 
-from swarmtui.cluster.models import Service
+from swarmtui.cluster.models import Service, Task
 from swarmtui.ui.format import replicas, styled
 from swarmtui.ui.widgets.table import Cells, LiveTable
 
 
-def update_text(service: Service) -> str:
+ROLLING = ("updating", "rollback_started")
+
+
+def update_progress(service: Service, tasks: tuple[Task, ...]) -> str:
+    """'2/4' replicas already running the target image while an update or rollback rolls."""
+    if service.update_status is None or service.update_status.state not in ROLLING:
+        return ""
+    mine = [t for t in tasks if t.service_id == service.id and t.state == "running" and t.desired_state == "running"]
+    if not mine:
+        return ""
+    done = sum(1 for t in mine if t.image.split("@")[0] == service.image)
+    return f"{done}/{service.replicas_desired}"
+
+
+def update_text(service: Service, progress: str = "") -> str:
     status = service.update_status
     if status is None:
         return ""
-    return status.state if not status.message else f"{status.state}: {status.message}"
+    text = status.state + (f" {progress}" if progress else "")
+    return text if not status.message else f"{text}: {status.message}"
 
 
-def service_cells(service: Service) -> Cells:
+def service_cells(service: Service, progress: str = "") -> Cells:
     return (
         service.name,
         replicas(service.replicas_running, service.replicas_desired, service.mode),
         service.tag,
         service.mode,
         service.network_mode,
-        styled(update_text(service)) if service.update_status else "",
+        styled(update_text(service, progress)) if service.update_status else "",
     )
 
 
@@ -32,5 +47,6 @@ class ServicesTable(LiveTable):
         ("network", "NETWORK"), ("update", "UPDATE"),
     )
 
-    def show(self, services: tuple[Service, ...]) -> None:
-        self.sync({s.id: service_cells(s) for s in services})
+    def show(self, services: tuple[Service, ...], tasks: tuple[Task, ...] = ()) -> None:
+        """`tasks` (the selected service's) lets a rolling update show how far it got."""
+        self.sync({s.id: service_cells(s, update_progress(s, tasks)) for s in services})
