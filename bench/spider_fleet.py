@@ -20,7 +20,8 @@ import redis
 from docker.types import RestartPolicy, SecretReference, ServiceMode
 
 from swarmtui.release.build import build, push
-from swarmtui.release.rollout import UpdatePolicy
+from swarmtui.cluster.client import update_config
+from swarmtui.cluster.models import UpdatePolicy
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_SPIDER = ROOT / "sample_spider"
@@ -118,8 +119,7 @@ class Fleet:
             mode=ServiceMode("replicated", replicas=replicas),
             stop_grace_period=int(self.grace_period * NS),
             restart_policy=RestartPolicy(condition="any", delay=NS, max_attempts=0),
-            update_config=policy.update_config(),
-            rollback_config=policy.rollback_config(),
+            update_config=update_config(policy),
         )
 
     def scale(self, replicas: int) -> None:
@@ -129,10 +129,11 @@ class Fleet:
         return [t for t in self.client.api.tasks(filters={"service": self.name, "desired-state": "running"})
                 if t["Status"]["State"] == "running"]
 
-    def wait_running(self, replicas: int, timeout: float = 60.0) -> float:
+    def wait_running(self, replicas: int, timeout: float = 60.0, down_node: str | None = None) -> float:
+        """Wait for `replicas` running tasks and none still stopping (tasks on `down_node`, an ID, do not count)."""
         started = time.monotonic()
         while time.monotonic() - started < timeout:
-            tasks = self.client.api.tasks(filters={"service": self.name})
+            tasks = [t for t in self.client.api.tasks(filters={"service": self.name}) if t.get("NodeID") != down_node]
             running = [t for t in tasks if t["Status"]["State"] == "running" and t["DesiredState"] == "running"]
             stopping = [t for t in tasks if t["DesiredState"] != "running" and t["Status"]["State"] in ("running", "starting")]
             if len(running) == replicas and not stopping:
