@@ -186,11 +186,6 @@ class Lab:
                 f"missing system packages: {' '.join(missing)}. Install them with "
                 f"`apt-get install -y {' '.join(missing)}` or run `swarmtui lab up --install`."
             )
-        if Path("/run/containerd/containerd.sock").exists():
-            raise LabError(
-                "a system containerd is running (/run/containerd/containerd.sock): every lab dockerd would share it. "
-                "Stop it first so each lab node runs its own containerd."
-            )
 
     def up(self, say: Say = print) -> None:
         self.check_host()

@@ -83,8 +83,12 @@ class Node:
             raise LabError(f"{self.hostname}: its network namespace {self.netns} is gone; run `swarmtui lab down` then `lab up`")
         for d in (self.data_root, self.exec_root):
             d.mkdir(parents=True, exist_ok=True)
+        # A private /run/containerd hides a system containerd (a fresh Debian with systemd
+        # starts one with docker.io): each node then runs its own, in its own netns.
+        # The node's mounts (container root filesystems) live and die with its mount namespace.
         dockerd = (
-            f"hostname {self.hostname} && exec dockerd --config-file {self.config_file}"
+            "mkdir -p /run/containerd && mount -t tmpfs swarmtui-lab /run/containerd"
+            f" && hostname {self.hostname} && exec dockerd --config-file {self.config_file}"
             f" --data-root {self.data_root} --exec-root {self.exec_root}"
             f" --pidfile {self.pidfile} -H {self.docker_host}"
         )
@@ -92,7 +96,8 @@ class Node:
         # mounted"); nsenter only switches the network namespace.
         with open(self.log, "ab") as log:
             subprocess.Popen(
-                ["nsenter", f"--net={NETNS_DIR / self.netns}", "unshare", "--uts", "sh", "-c", dockerd],
+                ["nsenter", f"--net={NETNS_DIR / self.netns}", "unshare", "--uts", "--mount", "--propagation", "private",
+                 "sh", "-c", dockerd],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
