@@ -1,0 +1,284 @@
+"""SVG snapshots of the main screen, the help screen and every dialog, on recorded lab data.
+
+No lab, no Redis: the app gets a client that answers `snapshot()` from the Engine API payloads
+captured on the lab (tests/unit/fixtures/cluster_*.json) with a fixed `taken_at`, so the ages in
+the tasks table never move. The logs pane gets fixed LogLines, the queue pane a fixed
+QueueSnapshot, the timeline sentences narrated from the recorded data at fixed times.
+
+The change feed is pointed at a Docker socket that does not exist: it keeps retrying quietly in
+its thread and never posts anything, so nothing of it reaches the screen.
+
+Regenerate after an intended UI change:  pytest tests/ui/test_snapshots.py --snapshot-update
+and look at the SVGs in tests/ui/__snapshots__/ before committing them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input
+
+from swarmtui.cluster import convert
+from swarmtui.cluster.logs import LogLine
+from swarmtui.cluster.models import Snapshot
+from swarmtui.cluster.narrate import Narrator
+from swarmtui.config import Settings
+from swarmtui.queue.models import KeyStats, QueueSnapshot
+from swarmtui.ui import app as app_module
+from swarmtui.ui.app import SwarmApp
+from swarmtui.ui.widgets.logs import LogBatch, LogsPane
+from swarmtui.ui.widgets.queue import QueuePane
+from swarmtui.ui.widgets.timeline import Timeline
+from swarmtui.ui.widgets.table import plain
+
+FIXTURES = Path(__file__).parent.parent / "unit" / "fixtures"
+NO_DOCKER = "unix:///nonexistent/swarmtui-snapshots/docker.sock"  # the feed retries quietly; nothing is shown
+TAKEN_AT = datetime(2026, 11, 26, 23, 46, 41, tzinfo=timezone.utc)  # a few seconds after the capture
+APP_CSS = str(Path(app_module.__file__).parent / SwarmApp.CSS_PATH)
+CONNECTED_AT = datetime(2026, 11, 26, 23, 46, 5)  # when the timeline says the app connected
+WIDE, NARROW = (160, 48), (80, 24)
+SERVICE = "caphost"  # the recorded service caught mid rolling update (0.01 → 0.02)
+
+
+# ---- recorded data -----------------------------------------------------------------------------
+def _load(name: str):
+    return json.loads((FIXTURES / f"cluster_{name}.json").read_text())
+
+
+def recorded_snapshot(tasks_for: str | None = None, history: bool = False) -> Snapshot:
+    """What SwarmClient.snapshot() builds, from the captured payloads instead of the Engine API."""
+    raw_nodes, raw_services, raw_tasks = _load("nodes"), _load("services"), _load("tasks_caphost")
+    running = [t for t in raw_tasks if t.get("DesiredState") == "running"]  # desired-state=running, as the client lists
+    counts = convert.running_counts(running)
+    nodes = tuple(sorted((convert.node(n, counts.get(n["ID"], 0)) for n in raw_nodes),
+                         key=lambda n: (n.role != "manager", n.hostname)))
+    names = convert.network_names(_load("networks"))
+    services = tuple(sorted((convert.service(s, names) for s in raw_services), key=lambda s: s.name))
+    tasks = ()
+    if tasks_for:
+        pool = raw_tasks if history else running
+        scoped = [t for t in pool if tasks_for in (t.get("ServiceID"), t.get("NodeID"))]
+        tasks = convert.tasks(scoped, {s.id: s.name for s in services}, {n.id: n.hostname for n in nodes})
+    return Snapshot(convert.swarm_info(_load("swarm"), nodes), nodes, services, tasks, taken_at=TAKEN_AT)
+
+
+class RecordedClient:
+    """Stands in for SwarmClient: snapshots from recorded payloads; operations are not expected."""
+
+    def snapshot(self, tasks_for: str | None = None, history: bool = False) -> Snapshot:
+        return recorded_snapshot(tasks_for, history)
+
+
+def timeline_entries() -> list[tuple[datetime, list[str]]]:
+    """The narrator's sentences for the recorded rolling update: the swarm just before it, then as captured."""
+    after = recorded_snapshot(tasks_for=service_id(SERVICE), history=True)
+    svc = after.service_by_name(SERVICE)
+    old_image = svc.image.replace(":0.02", ":0.01")
+    before = dataclasses.replace(
+        after,
+        services=tuple(dataclasses.replace(s, image=old_image, update_status=None, replicas_running=2)
+                       if s.id == svc.id else s for s in after.services),
+        tasks=tuple(dataclasses.replace(t, desired_state="running") for t in after.tasks
+                    if t.image == old_image and t.state == "running"),
+    )
+    narrate = Narrator()
+    narrate(before)
+    now = datetime(2026, 11, 26, 23, 46, 29)
+    return [(datetime(2026, 11, 26, 23, 46, 10), ["lab-worker-2 ready", f"service {SERVICE} created ({old_image}, 2 replicas)"]),
+            (now, narrate(after))]
+
+
+def service_id(name: str) -> str:
+    return next(s["ID"] for s in _load("services") if s["Spec"]["Name"] == name)
+
+
+def log_lines() -> list[LogLine]:
+    """Replica output as the sample spider prints it, two replicas of the old image, one of the new."""
+    replicas = [("atlgn7gzc9nk", 1, "lab-manager-1", "0.01"), ("l8ch2kk6dixg", 2, "lab-worker-2", "0.01"),
+                ("o0bhgrqlopbi", 1, "lab-worker-1", "0.02")]
+    out = []
+    for i in range(24):
+        task, slot, node, version = replicas[i % 3] if i >= 6 else replicas[i % 2]
+        replica = f"{SERVICE}.{slot}"
+        text = (f"spider {version} replica {replica} on {node} taking work from example:swarm:spider at redis://:***@10.89.0.1:7891/0"
+                if i in (0, 1, 6) else
+                f"{replica} {version} done https://books.example/page/{1000 + i * 7} 200 {180 + (i * 37) % 400}ms")
+        out.append(LogLine(task, SERVICE, slot, node, f"2026-11-26T23:46:{10 + i // 2:02d}.{i:03d}000000Z", text))
+    return out
+
+
+def queue_snapshot() -> QueueSnapshot:
+    history = tuple(1800 - i * 19 + (i % 4) * 6 for i in range(60))
+    spider = KeyStats("example:swarm:spider", "list", 1234, 3, 4.2, 6.8, 475.0, "counters", history,
+                      consumers=3, pattern="example:swarm:spider", service=SERVICE)
+    results = KeyStats("example:swarm:spider:results", "list", 566, None, 6.8, 0.0, None, "net",
+                       tuple(500 + i for i in range(0, 66)), pattern="example:swarm:spider:results")
+    return QueueSnapshot(taken_at=1_795_737_601.0, keys=(spider, results), server="10.89.0.1:7891 db 0",
+                         watched=("example:swarm:spider", "example:swarm:spider:results"), elapsed_ms=2.0)
+
+
+# ---- the app on recorded data --------------------------------------------------------------------
+class RecordedApp(SwarmApp):
+    """SwarmApp with its two other live sources switched off: no log stream (the test posts lines)
+    and no Redis polling (the test shows a QueueSnapshot)."""
+
+    CSS_PATH = APP_CSS  # a relative CSS_PATH is read next to the subclass's module
+
+    def compose_logs_and_queue(self):
+        yield LogsPane(max_lines=self.settings.log_buffer_lines, id="logs")
+        yield QueuePane(self.queue_monitor, id="queue")
+
+    def poll_queue(self) -> None:
+        pass
+
+
+def make_app() -> RecordedApp:
+    settings = Settings(docker_host=NO_DOCKER, redis_url=None, registry="10.89.0.1:8003")
+    return RecordedApp(settings, client_factory=RecordedClient)
+
+
+async def until(pilot, predicate, what: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.05)
+
+
+async def main_screen(pilot) -> None:
+    """The recorded swarm on screen, caphost selected, its logs, the queue and the timeline filled in."""
+    app = pilot.app
+    services = app.query_one("#services")
+    await until(pilot, lambda: services.row_count == 3, "the services rows")
+    row = next(i for i in range(services.row_count) if plain(services.get_row_at(i)[0]) == SERVICE)
+    services.move_cursor(row=row)
+    sid = service_id(SERVICE)
+    tasks = app.query_one("#tasks")
+    logs = app.query_one(LogsPane)
+    await until(pilot, lambda: app.tasks_scope == sid and tasks.row_count > 0, "the tasks of caphost")
+    await until(pilot, lambda: logs.service_id == sid, "the logs pane to follow caphost")
+    logs.post_message(LogBatch(log_lines()))
+    app.query_one(QueuePane).show(queue_snapshot())
+    timeline = app.query_one(Timeline)
+    await until(pilot, lambda: timeline.entries, "the app's first timeline line")
+    said = list(timeline.entries)  # the app's own words ("connected to the manager ..."), stamped with the wall clock
+    timeline.clear()
+    timeline.entries.clear()
+    timeline.add(said, when=CONNECTED_AT)
+    for when, sentences in timeline_entries():
+        timeline.add(sentences, when=when)
+    await until(pilot, lambda: logs.received == len(log_lines()), "the log lines")
+    await settle_tables(pilot)
+
+
+async def settle_tables(pilot) -> None:
+    """Work around a DataTable race (seen here in about 1 run of 6, reported): rows added inside the app's
+    batch_update can be painted before the table's idle handler widens the columns, and the stale lines
+    (header-wide columns: "caph  lab-  Runni") stay cached until the next change. Drop those caches."""
+    await pilot.pause()
+    for table in pilot.app.screen_stack[0].query(DataTable):
+        table._clear_caches()
+        table.refresh()
+    await pilot.pause()
+
+
+async def steady_inputs(pilot) -> None:
+    """A blinking cursor would make a dialog's snapshot depend on timing: keep it shown."""
+    await pilot.pause()
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
+    await pilot.pause()
+
+
+def then(*steps):
+    async def run(pilot) -> None:
+        await main_screen(pilot)
+        for step in steps:
+            if isinstance(step, str):
+                await pilot.press(step)
+            else:
+                await step(pilot)
+        await steady_inputs(pilot)
+    return run
+
+
+# ---- the recorded data itself -----------------------------------------------------------------------
+def test_recorded_data_is_what_the_snapshots_claim():
+    snap = recorded_snapshot(service_id(SERVICE))
+    assert [s.name for s in snap.services] == ["capglobal", "caphost", "capweb"]
+    assert snap.service_by_name(SERVICE).update_status.state == "updating"
+    assert [t.name for t in snap.tasks] == ["caphost.1"] and snap.tasks[0].node_hostname == "lab-worker-1"
+    assert len(recorded_snapshot(service_id(SERVICE), history=True).tasks) == 5
+    sentences = [s for _, batch in timeline_entries() for s in batch]
+    assert "caphost.1 restarted on lab-worker-1 (was on lab-manager-1)" in sentences
+
+
+def test_no_join_token_in_the_stored_snapshots():
+    for svg in (Path(__file__).parent / "__snapshots__").rglob("*.svg"):
+        assert "SWMTKN-1" not in svg.read_text(), svg.name
+
+
+# ---- snapshots -------------------------------------------------------------------------------------
+def test_main_screen(snap_compare):
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=then())
+
+
+def test_main_screen_narrow(snap_compare):
+    assert snap_compare(make_app(), terminal_size=NARROW, run_before=then())
+
+
+def test_help(snap_compare):
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=then("question_mark"))
+
+
+def test_scale_dialog(snap_compare):
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=then("s"))
+
+
+def test_scale_to_zero_asks_first(snap_compare):
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=then("s", "ctrl+a", "ctrl+k", "0", "enter"))
+
+
+def test_rolling_update_dialog(snap_compare):
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=then("u"))
+
+
+def test_new_service_dialog(snap_compare):
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=then("n"))
+
+
+def test_remove_service_confirm(snap_compare):
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=then("ctrl+d"))
+
+
+def test_rollback_confirm(snap_compare):
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=then("R"))
+
+
+def test_node_labels_dialog(snap_compare):
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=then("1", "L"))
+
+
+def test_drain_node_confirm(snap_compare):
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=then("1", "down", "d"))
+
+
+def test_bootstrap_wizard(snap_compare):
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=then("1", "b"))
+
+
+def test_logs_tail_dialog(snap_compare):
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=then("4", "T"))
+
+
+def test_queue_push_dialog(snap_compare):
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=then("5", "i"))
+
+
+def test_queue_watch_dialog(snap_compare):
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=then("5", "a"))
