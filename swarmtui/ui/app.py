@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from pathlib import Path
 from functools import partial
 from typing import Callable, Iterable
 
@@ -57,7 +58,7 @@ class NodesPane(NodesTable):
 
 class SwarmApp(SwarmOperations, App):
     TITLE = "swarmtui"
-    CSS_PATH = "styles.tcss"
+    CSS_PATH = Path(__file__).parent / "styles.tcss"  # absolute: subclasses elsewhere find it too
     BINDINGS = [
         *bindings("global"),
         *[Binding(str(i), f"focus_pane('{name}')", name, show=False) for i, name in enumerate(PANES, start=1)],
@@ -118,7 +119,7 @@ class SwarmApp(SwarmOperations, App):
         self.main(StatusLine).read_only = self.read_only
         self.main(QueuePane).border_title = "5 Queue"
         self.main(Timeline).border_title = "6 Timeline"
-        self.main("#services").focus()
+        self.action_focus_pane("services")
         self.feed = Feed(self.settings.docker_host, on_signal=lambda signal: self.post_message(SwarmChanged(signal))).start()
         self.request_refresh()
         self.set_interval(SAFETY_REFRESH_SECONDS, self.request_refresh)
@@ -300,6 +301,8 @@ class SwarmApp(SwarmOperations, App):
 
     def action_focus_pane(self, name: str) -> None:
         pane = self._pane(name)
+        for other in PANES:
+            self._pane(other).set_class(other == name, "-current")  # the one shown on narrow screens
         if pane.focusable:
             pane.focus()
             return

@@ -30,7 +30,13 @@ class StatusLine(Static):
         self.refresh_text()
 
     def refresh_text(self) -> None:
-        parts = [("swarmtui ", "bold"), (self.manager, "cyan")]
+        style = {"connected": "green", "reconnecting": "bold yellow", "connecting": "yellow"}.get(self.connection, "bold red")
+        parts = [("swarmtui ", "bold"), ("● " + self.connection, style)]
+        if self.read_only:
+            parts += [(" ", ""), ("READ-ONLY", "bold reverse yellow")]
+        if self.detail and self.connection != "connected":
+            parts += [(" " + self.detail, "red")]
+        parts += [("  │ ", "dim"), (self.manager, "cyan")]
         snap = self.snapshot
         if snap is not None:
             down = sum(1 for n in snap.nodes if n.status != "ready")
@@ -42,10 +48,4 @@ class StatusLine(Static):
                 ("  │ services ", "dim"), (f"{len(snap.services)}", ""),
                 ("  │ tasks ", "dim"), (f"{running}/{desired}", "" if running == desired else "bold yellow"),
             ]
-        style = {"connected": "green", "reconnecting": "bold yellow", "connecting": "yellow"}.get(self.connection, "bold red")
-        parts += [("  │ ", "dim"), ("● " + self.connection, style)]
-        if self.detail and self.connection != "connected":
-            parts += [(" " + self.detail, "red")]
-        if self.read_only:
-            parts += [("  │ ", "dim"), ("READ-ONLY", "bold reverse yellow")]
         self.update(Text.assemble(*parts))

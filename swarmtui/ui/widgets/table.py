@@ -30,6 +30,7 @@ class LiveTable(DataTable):
         self._all: dict[str, Cells] = {}
         self._shown: dict[str, Cells] = {}
         self.filter_text = ""
+        self._widths_stale = False
 
     def on_mount(self) -> None:
         for key, label in self.COLUMNS:
@@ -58,6 +59,14 @@ class LiveTable(DataTable):
     def total_rows(self) -> int:
         return len(self._all)
 
+    def on_idle(self) -> None:
+        # DataTable measures new cells in its own idle handler (which runs before this one) but
+        # keeps lines it painted before that with the old column widths: drop them once.
+        if self._widths_stale:
+            self._widths_stale = False
+            self._clear_caches()
+            self.refresh()
+
     # ---- internals ----------------------------------------------------------
     def _visible(self) -> dict[str, Cells]:
         if not self.filter_text:
@@ -67,7 +76,7 @@ class LiveTable(DataTable):
     def _apply(self) -> None:
         visible = self._visible()
         keep_key = self.highlighted_key
-        reorder = False
+        reorder = changed = False
         columns = [key for key, _ in self.COLUMNS]
         for key in [k for k in self._shown if k not in visible]:
             self.remove_row(key)
@@ -79,11 +88,13 @@ class LiveTable(DataTable):
                 self.add_row(*cells, key=key)
                 reorder = True
             elif old != cells:
+                changed = True
                 for column, before, after in zip(columns, old, cells):
                     if before != after:
                         self.update_cell(key, column, after, update_width=True)
                 reorder = reorder or self.sort_key(old) != self.sort_key(cells)
             self._shown[key] = cells
+        self._widths_stale = self._widths_stale or reorder or changed
         if reorder and self._shown:
             self.sort(key=self.sort_key)
         if keep_key in self._shown:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from rich.text import Text
 from textual.widgets import RichLog
 
-WORD_STYLES = (("down", "bold red"), ("failed", "bold red"), ("rollback", "magenta"), ("restarted", "yellow"),
-               ("ready", "green"), ("completed", "green"), ("→", "cyan"))
+# Checked in order; patterns match the timeline's own sentences ("lab-worker-2 down", "update of
+# spider rollback started"), not words inside a summary such as "on failure rollback".
+SENTENCE_STYLES = (
+    (re.compile(r" down$|failed|lost the manager"), "bold red"),
+    (re.compile(r"^update of .* rollback"), "magenta"),
+    (re.compile(r" restarted on "), "yellow"),
+    (re.compile(r"ready$|completed|back in touch|connected to"), "green"),
+    (re.compile(r"→"), "cyan"),
+)
 
 
 class Timeline(RichLog):
@@ -22,5 +30,5 @@ class Timeline(RichLog):
         stamp = (when or datetime.now()).strftime("%H:%M:%S")
         for sentence in sentences:
             self.entries.append(sentence)
-            style = next((s for word, s in WORD_STYLES if word in sentence), "")
+            style = next((s for pattern, s in SENTENCE_STYLES if pattern.search(sentence)), "")
             self.write(Text.assemble((stamp + " ", "dim"), (sentence, style)))
