@@ -62,6 +62,8 @@ def row_cells(k: KeyStats) -> tuple:
     """What a row shows, as cells (also used by tests and the CLI-minded reader)."""
     measuring = k.rate_in is None and k.depth > 0
     eta = "…" if measuring else fmt_duration(k.eta)
+    if k.eta is None and (k.rate_in or 0) > (k.rate_out or 0):
+        eta = "growing"  # a results list, or work arriving faster than it is done: say which way it goes
     eta_style = "green" if k.eta is not None and k.depth else ("yellow" if eta == "never" else "")
     in_flight = fmt_count(k.in_flight)
     if k.orphaned:
