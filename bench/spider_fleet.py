@@ -147,12 +147,16 @@ class Fleet:
             self.client.api.remove_service(self.name)
         except docker.errors.NotFound:
             pass
-        deadline = time.monotonic() + 60
+        # The engine forgets a removed service at once, but its containers take up to the grace
+        # period to stop, and may still write.  Wait until the replicas' alive keys are gone and
+        # the results stop changing before deleting the keys.
+        deadline = time.monotonic() + self.grace_period + 30
+        last, quiet_since = None, time.monotonic()
         while time.monotonic() < deadline:
-            try:
-                if not self.client.api.tasks(filters={"service": self.name}):
-                    break
-            except docker.errors.APIError:
+            now = (self.r.llen(self.results_key), sorted(self.r.scan_iter(match=f"{self.prefix}:alive:*")))
+            if now != last:
+                last, quiet_since = now, time.monotonic()
+            elif not now[1] and time.monotonic() - quiet_since > self.grace_period + 1:
                 break
             time.sleep(0.5)
         if self.secret is not None:
