@@ -1,20 +1,29 @@
-"""A DataTable that is updated in place, never rebuilt.
+"""A DataTable that is updated in place, not rebuilt on every refresh.
 
 Rows are keyed by Docker IDs. A sync removes vanished keys, touches only the
 cells whose value changed, appends new rows and re-sorts only when the set or
 order of rows changed (after dolphie's Processlist and k9s' table diffing), so
 the cursor and scroll position survive every refresh. A filter hides rows that
 do not contain the text without forgetting them.
+
+At fleet scale (hundreds of rows) two DataTable costs matter: `remove_row` is
+O(rows) each, so a sync or a filter key that drops more than BULK_REMOVALS rows
+rebuilds the rows once instead (the cursor stays on its row); and
+`update_cell(update_width=True)` re-measures the whole column whenever a value
+gets narrower, so widths are only asked for when a value is wider than its column.
 """
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 Cells = tuple[Any, ...]
+BULK_REMOVALS = 32  # more rows gone than this in one sync: rebuild instead of remove_row each
 
 
 def plain(value: Any) -> str:
@@ -76,9 +85,13 @@ class LiveTable(DataTable):
     def _apply(self) -> None:
         visible = self._visible()
         keep_key = self.highlighted_key
-        reorder = changed = False
+        gone = [k for k in self._shown if k not in visible]
+        if len(gone) > BULK_REMOVALS:
+            self._rebuild(visible, keep_key)
+            return
+        reorder = False
         columns = [key for key, _ in self.COLUMNS]
-        for key in [k for k in self._shown if k not in visible]:
+        for key in gone:
             self.remove_row(key)
             del self._shown[key]
             reorder = True
@@ -88,16 +101,38 @@ class LiveTable(DataTable):
                 self.add_row(*cells, key=key)
                 reorder = True
             elif old != cells:
-                changed = True
                 for column, before, after in zip(columns, old, cells):
                     if before != after:
-                        self.update_cell(key, column, after, update_width=True)
+                        self.update_cell(key, column, after, update_width=self._widens(column, after))
                 reorder = reorder or self.sort_key(old) != self.sort_key(cells)
             self._shown[key] = cells
-        self._widths_stale = self._widths_stale or reorder or changed
         if reorder and self._shown:
             self.sort(key=self.sort_key)
+        self._keep_cursor(keep_key)
+
+    def _rebuild(self, visible: Mapping[str, Cells], keep_key: str | None) -> None:
+        """Many rows gone at once (a filter key, a scale-down): one clear and one add per row."""
+        self.clear()
+        self._shown = {}
+        # the first row added is highlighted by the DataTable: make it the cursor's own row
+        order = sorted(visible, key=lambda k: (k != keep_key,))
+        for key in order:
+            self.add_row(*visible[key], key=key)
+            self._shown[key] = visible[key]
+        if self._shown:
+            self.sort(key=self.sort_key)
+        self._keep_cursor(keep_key, scroll=True)
+
+    def _keep_cursor(self, keep_key: str | None, scroll: bool = False) -> None:
         if keep_key in self._shown:
             row = self.get_row_index(keep_key)
             if row != self.cursor_row:
-                self.move_cursor(row=row, animate=False, scroll=False)
+                self.move_cursor(row=row, animate=False, scroll=scroll)
+
+    def _widens(self, column: str, value: Any) -> bool:
+        """Whether `value` needs more room than its column has (only then ask DataTable to measure:
+        a narrower value makes it re-measure every cell of the column)."""
+        if isinstance(value, str) and "[" in value:
+            return True  # markup: let DataTable measure it
+        col = self.columns.get(ColumnKey(column))
+        return col is None or cell_len(plain(value)) > col.content_width
