@@ -176,6 +176,12 @@ async def shoot(lab: Lab, out: Path) -> list[Path]:
         await until(pilot, lambda: len(app.screen_stack) == 1, "the wizard to close")
         await pilot.press("2")
 
+        if not any(row[1] == WORKER for row in (tasks.get_row_at(i) for i in range(tasks.row_count))):
+            # an earlier failover left no replica on the worker: spread them again first
+            say(f"no spider replica on {WORKER}: a rolling restart spreads them again ...")
+            await asyncio.to_thread(lambda: SwarmClient(lab.docker_host).restart(SERVICE))
+            await until(pilot, lambda: any(str(tasks.get_row_at(i)[1]) == WORKER for i in range(tasks.row_count)),
+                        f"a replica on {WORKER}", timeout=90)
         say(f"stopping {WORKER} ...")
         try:
             await asyncio.to_thread(lab.stop_node, WORKER)
