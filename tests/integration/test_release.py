@@ -67,8 +67,7 @@ def test_release_completes_then_a_broken_release_rolls_back(lab, fleet, tmp_path
                      "--delay", "1", "--monitor", "3", "--timeout", "180"])
     took = time.monotonic() - t
     out = capsys.readouterr().out
-    with capsys.disabled():
-        print(f"\nrelease 0.03 (broken): exit {code} after {took:.1f}s\n{out}")
+    print(f"release 0.03 (broken): exit {code} after {took:.1f}s\n{out}")  # shown if an assertion fails
     assert code == 1
     last = out.strip().splitlines()[-1]
     assert last.startswith("rolled_back: update to") and f"rolled back to {lab.registry}/{repo}:0.02" in last
