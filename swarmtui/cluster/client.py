@@ -201,7 +201,9 @@ class SwarmClient:
             nodes = tuple(sorted((convert.node(n, counts.get(n["ID"], 0)) for n in raw_nodes),
                                  key=lambda n: (n.role != "manager", n.hostname)))
             names = self._networks(raw_services)
-            services = tuple(sorted((convert.service(s, names) for s in raw_services), key=lambda s: s.name))
+            ghosts = convert.running_on_lost_nodes(running, raw_nodes)
+            services = tuple(sorted((convert.service(s, names, ghosts.get(s["ID"], 0)) for s in raw_services),
+                                    key=lambda s: s.name))
             tasks: tuple[Task, ...] = ()
             if tasks_for:
                 kind, ident = self._kind_of(tasks_for, nodes, services)

@@ -141,7 +141,18 @@ def update_status(raw: Mapping[str, Any] | None) -> UpdateStatus | None:
     )
 
 
-def service(attrs: Mapping[str, Any], network_names: Mapping[str, str] | None = None) -> Service:
+def running_on_lost_nodes(tasks: Iterable[Mapping[str, Any]], nodes: Iterable[Mapping[str, Any]]) -> Counter:
+    """Per service ID, tasks still reported running on a node that is Down.
+
+    The engine keeps counting them in ServiceStatus.RunningTasks ("4/3" during a failover,
+    as `docker service ls` shows) although nothing can be known to run there."""
+    lost = {n["ID"] for n in nodes if (n.get("Status") or {}).get("State") != "ready"}
+    return Counter(t.get("ServiceID") for t in tasks
+                   if t.get("NodeID") in lost and (t.get("Status") or {}).get("State") == "running")
+
+
+def service(attrs: Mapping[str, Any], network_names: Mapping[str, str] | None = None, lost: int = 0) -> Service:
+    """`lost`: running tasks on Down nodes, not counted as running (see running_on_lost_nodes)."""
     spec = attrs.get("Spec") or {}
     mode = service_mode(spec)
     status = attrs.get("ServiceStatus") or {}
@@ -154,7 +165,7 @@ def service(attrs: Mapping[str, Any], network_names: Mapping[str, str] | None = 
         name=spec.get("Name", ""),
         image=strip_digest(container.get("Image", "")),
         mode=mode,
-        replicas_running=status.get("RunningTasks", 0),
+        replicas_running=max(0, status.get("RunningTasks", 0) - lost),
         replicas_desired=desired,
         ports=ports(attrs),
         network_mode=network_mode(spec, network_names),

@@ -119,3 +119,19 @@ def test_swarm_info_counts_roles_and_reads_heartbeat(raw_nodes):
     assert info.heartbeat_seconds == 2.0
     assert info.task_history_limit == 5
     assert info.created is not None
+
+
+def test_tasks_on_a_down_node_are_not_counted_as_running():
+    from swarmtui.cluster.convert import running_on_lost_nodes, service
+
+    nodes = [{"ID": "up", "Status": {"State": "ready"}}, {"ID": "gone", "Status": {"State": "down"}}]
+    tasks = [
+        {"ServiceID": "s1", "NodeID": "up", "Status": {"State": "running"}},
+        {"ServiceID": "s1", "NodeID": "gone", "Status": {"State": "running"}},  # the engine still says running
+        {"ServiceID": "s1", "NodeID": "up", "Status": {"State": "starting"}},
+    ]
+    lost = running_on_lost_nodes(tasks, nodes)
+    assert lost == {"s1": 1}
+    attrs = {"ID": "s1", "Spec": {"Name": "spider", "Mode": {"Replicated": {"Replicas": 3}}},
+             "ServiceStatus": {"RunningTasks": 4, "DesiredTasks": 3}}
+    assert (service(attrs, lost=lost["s1"]).replicas_running, service(attrs).replicas_running) == (3, 4)
