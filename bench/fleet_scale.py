@@ -30,6 +30,7 @@ import subprocess
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -40,7 +41,8 @@ from docker.types import ServiceMode  # noqa: E402
 from swarmtui.cluster.client import SwarmClient  # noqa: E402
 from swarmtui.config import Settings  # noqa: E402
 from swarmtui.lab.lab import Lab  # noqa: E402
-from swarmtui.ui.app import SwarmApp  # noqa: E402
+from swarmtui.ui.app import NodesPane, SwarmApp  # noqa: E402
+from swarmtui.ui.format import styled  # noqa: E402
 from swarmtui.ui.screens.form import FormScreen  # noqa: E402
 
 SLEEPER = ["python3", "-c", "import time; time.sleep(10**9)"]
@@ -140,6 +142,57 @@ def cell(table, row_key: str, column: str) -> str:
     except Exception:  # noqa: BLE001 - row not there (yet)
         return ""
     return getattr(value, "plain", str(value))
+
+
+SNAPSHOTS: list[tuple[float, float]] = []  # wall clock start, end of each snapshot the app took
+
+
+class TimedClient(SwarmClient):
+    def snapshot(self, *a, **k):
+        t0 = time.time()
+        try:
+            return super().snapshot(*a, **k)
+        finally:
+            SNAPSHOTS.append((t0, time.time()))
+
+
+class EventPatchedApp(SwarmApp):
+    """SwarmApp plus the change proposed for app.py: a node's state from the events stream is shown
+    at once, before the refresh it triggers lands (that refresh takes seconds in a big failover)."""
+
+    def on_swarm_changed(self, message) -> None:
+        if not self.closing:
+            nodes = self.main(NodesPane)
+            for node_id, state in message.signal.node_states:
+                nodes.patch(node_id, "status", styled(state.capitalize()))
+        super().on_swarm_changed(message)
+        message.prevent_default()
+
+
+APP_CLASS: list[type] = [SwarmApp]
+
+
+def timed_app(lab: Lab, **settings) -> SwarmApp:
+    return APP_CLASS[0](Settings(docker_host=lab.docker_host, **settings),
+                    client_factory=lambda: TimedClient(lab.docker_host, max_replicas=max(1000, settings.get("max_replicas", 0))))
+
+
+def start_node(lab: Lab, hostname: str, attempts: int = 8) -> None:
+    """A node that held ~170 containers spends over a minute in containerd cleaning up dead shims,
+    longer than the lab's start timeout: each attempt cleans some, so try again."""
+    for attempt in range(attempts):
+        try:
+            lab.start_node(hostname)
+            return
+        except Exception as exc:  # noqa: BLE001 - LabError: retry
+            print(f"  start {hostname}: attempt {attempt + 1} failed ({str(exc).splitlines()[0][:80]})", flush=True)
+    raise RuntimeError(f"{hostname} did not start")
+
+
+def around(event_wall: float, shown_wall: float) -> str:
+    """The app's snapshots between an event and the frame that showed it."""
+    spans = [(a, b) for a, b in SNAPSHOTS if b >= event_wall - 0.1 and a <= shown_wall]
+    return ", ".join(f"[{a - event_wall:+.2f}s..{b - event_wall:+.2f}s]" for a, b in spans)
 
 
 class Instrumented:
@@ -259,7 +312,7 @@ class EventLog:
 
 
 async def part_event(lab: Lab, client: docker.DockerClient, args) -> dict:
-    app = SwarmApp(Settings(docker_host=lab.docker_host))
+    app = timed_app(lab)
     out: dict = {"replicas": [], "node": []}
     async with app.run_test(size=SIZE, headless=True) as pilot:
         await select_spider(app, pilot)
@@ -282,12 +335,14 @@ async def part_event(lab: Lab, client: docker.DockerClient, args) -> dict:
                 frame = await sframes.wait(lambda v, t=target: v.split(" ")[0].endswith(f"/{t}"), timeout=30, step=0.02)
                 if event and frame:
                     out["replicas"].append((frame[1] - event["timeNano"] / 1e9) * 1000)
+                    print(f"  fill-01 replicas → {target}: on screen {out['replicas'][-1]:.0f} ms after the event; "
+                          f"snapshots: {around(event['timeNano'] / 1e9, frame[1])}", flush=True)
                 await asyncio.sleep(args.event_gap)
             for hostname in args.down_nodes:
                 for action, state, shown in (("stop", "down", "Down"), ("start", "ready", "Ready")):
                     log.events.clear()
                     nframes.clear()
-                    call = lab.stop_node if action == "stop" else lab.start_node
+                    call = lab.stop_node if action == "stop" else partial(start_node, lab)
                     started = time.monotonic()
                     runner = asyncio.create_task(asyncio.to_thread(call, hostname))
                     event = await log.wait(lambda e: e["Type"] == "node" and e["Actor"]["ID"] == node_ids[hostname]
@@ -297,7 +352,8 @@ async def part_event(lab: Lab, client: docker.DockerClient, args) -> dict:
                     if event and frame:
                         out["node"].append((frame[1] - event["timeNano"] / 1e9) * 1000)
                         print(f"  node {hostname} {state}: event after {time.monotonic() - started:.1f}s, "
-                              f"on screen {out['node'][-1]:.0f} ms later", flush=True)
+                              f"on screen {out['node'][-1]:.0f} ms later; snapshots relative to the event: "
+                              f"{around(event['timeNano'] / 1e9, frame[1])}", flush=True)
                     else:
                         print(f"  node {hostname} {state}: event={bool(event)} frame={bool(frame)}", flush=True)
                 await asyncio.to_thread(wait_converged, client, args.replicas, 900)
@@ -355,7 +411,7 @@ def part_idle(lab: Lab, args) -> dict:
 
 # ---- scale -------------------------------------------------------------------------------------
 async def swarmtui_scale(lab: Lab, args) -> dict:
-    app = SwarmApp(Settings(docker_host=lab.docker_host, max_replicas=max(1000, args.replicas)))
+    app = timed_app(lab, max_replicas=max(1000, args.replicas))
     async with app.run_test(size=SIZE, headless=True) as pilot:
         sid = await select_spider(app, pilot)
         services = app.query_one("#services")
@@ -496,8 +552,12 @@ def main() -> int:
     ap.add_argument("--event-gap", type=float, default=3.0)
     ap.add_argument("--down-nodes", default="lab-worker-1", help="comma-separated nodes to stop and start")
     ap.add_argument("--parts", default="keys,event,idle,scale")
+    ap.add_argument("--patch-nodes", action="store_true",
+                    help="event part with the proposed app.py change (node states from events shown at once)")
     args = ap.parse_args()
     args.down_nodes = [n for n in args.down_nodes.split(",") if n]
+    if args.patch_nodes:
+        APP_CLASS[0] = EventPatchedApp
     results = asyncio.run(amain(args))
     report(args, results)
     return 0

@@ -43,6 +43,9 @@ class Signal:
     tasks: frozenset[str] = frozenset()  # watched service/node IDs whose tasks changed
     event_summaries: tuple[str, ...] = ()  # "lab-worker-2 down", "spider replicas 3 → 2" (timeline lines)
     connected: bool | None = None  # None: no change; False: events stream lost; True: (re)connected
+    # (node ID, new state) as the events said, oldest first: a pane can show "down" at once,
+    # before the refresh it triggers lands (a snapshot takes seconds while a failover saturates the host)
+    node_states: tuple[tuple[str, str], ...] = ()
 
     def merge(self, other: "Signal") -> "Signal":
         return Signal(
@@ -51,10 +54,12 @@ class Signal:
             tasks=self.tasks | other.tasks,
             event_summaries=self.event_summaries + other.event_summaries,
             connected=other.connected if other.connected is not None else self.connected,
+            node_states=self.node_states + other.node_states,
         )
 
     def __bool__(self) -> bool:
-        return bool(self.nodes or self.services or self.tasks or self.event_summaries or self.connected is not None)
+        return bool(self.nodes or self.services or self.tasks or self.event_summaries or self.node_states
+                    or self.connected is not None)
 
 
 # ---- events in words ----------------------------------------------------------------
@@ -203,7 +208,9 @@ class Feed:
         services, nodes = self._watched()
         summary = summarize(event)
         tasks = frozenset({actor_id}) & (services if kind == "service" else nodes)
+        new_state = ((event.get("Actor") or {}).get("Attributes") or {}).get("state.new")
         self._push(Signal(
+            node_states=((actor_id, new_state),) if kind == "node" and new_state else (),
             nodes=kind == "node",
             services=kind == "service" or (kind == "node" and event.get("Action") == "remove"),
             tasks=tasks,

@@ -104,3 +104,20 @@ async def test_scaling_500_to_50_and_filtering_do_not_remove_rows_one_by_one():
         names = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
         assert names == [f"spider.{i}" for i in range(1, 51)], "still sorted by slot"
         await pilot.pause()
+
+
+async def test_patch_shows_one_cell_ahead_of_the_next_sync():
+    app = Host()
+    async with app.run_test(size=(160, 48)) as pilot:
+        table = app.query_one(TasksTable)
+        tasks = fleet(3)
+        table.show(tasks, T0)
+        await pilot.pause()
+        table.patch("task0002", "state", "Failed")
+        table.patch("gone", "state", "Failed")  # unknown rows are ignored
+        assert str(table.get_cell("task0002", "state")) == "Failed"
+        table.set_filter("failed")
+        assert table.row_count == 1
+        table.set_filter("")
+        table.show(tasks, T0)  # the snapshot's truth wins again
+        assert str(table.get_cell("task0002", "state")) == "Running"

@@ -64,6 +64,17 @@ class LiveTable(DataTable):
         self.filter_text = text.strip().lower()
         self._apply()
 
+    def patch(self, key: str, column: str, value: Any) -> None:
+        """Change one cell now, ahead of the next sync (which brings the whole truth)."""
+        cells = self._all.get(key)
+        index = next((i for i, (k, _) in enumerate(self.COLUMNS) if k == column), None)
+        if cells is None or index is None or cells[index] == value:
+            return
+        self._all[key] = cells[:index] + (value,) + cells[index + 1:]
+        if key in self._shown:
+            self._shown[key] = self._all[key]
+            self.update_cell(key, column, value, update_width=self._widens(column, value))
+
     @property
     def total_rows(self) -> int:
         return len(self._all)
