@@ -11,7 +11,9 @@ Three threads, each with its own docker-py client:
   consumers to re-list;
 - poller: swarm has no task events, so the tasks of the watched services/nodes are
   listed every `poll_seconds` (and right after a service or node event) and compared
-  with the previous listing; it also pings the daemon and breaks a silent stream;
+  with the previous listing; a service of hundreds of tasks is probed through its
+  replica counts instead and listed when they move (or every `full_listing_seconds`);
+  it also pings the daemon and breaks a silent stream;
 - dispatcher: merges everything pending into one Signal and calls `on_signal` at
   most every `interval` seconds (default 0.1) — never once per event.
 
@@ -130,6 +132,8 @@ class Feed:
         poll_seconds: float = 1.0,
         timeout: float = 10,
         reconnect_seconds: float = 1.0,
+        large_listing: int = 100,
+        full_listing_seconds: float = 5.0,
     ) -> None:
         self.docker_host = docker_host
         self.on_signal = on_signal
@@ -137,6 +141,11 @@ class Feed:
         self.poll_seconds = poll_seconds
         self.timeout = timeout
         self.reconnect_seconds = reconnect_seconds
+        # a watched service with more running tasks than `large_listing` is listed in full every
+        # `full_listing_seconds` (or when an event pokes); in between, every `poll_seconds`, only
+        # its replica counts are read and a change of those triggers the listing at once
+        self.large_listing = large_listing
+        self.full_listing_seconds = full_listing_seconds
         self._lock = threading.Lock()
         self._pending = Signal()
         self._wake = threading.Event()
@@ -270,12 +279,25 @@ class Feed:
                 self._push(Signal(connected=False, event_summaries=("lost the swarm events stream; reconnecting",)))
                 self._stopping.wait(self.reconnect_seconds)
 
+    def _probe(self, client: docker.APIClient, service_id: str) -> tuple | None:
+        """A watched service's replica counts and spec version: a few hundred bytes instead of
+        listing hundreds of tasks (ServiceStatus counts, see docs/performance.md "Fleet scale")."""
+        listed = client.services(filters={"id": service_id}, status=True)
+        mine = next((s for s in listed if s.get("ID") == service_id), None)
+        if mine is None:
+            return None
+        status = mine.get("ServiceStatus") or {}
+        return (status.get("RunningTasks"), status.get("DesiredTasks"), (mine.get("Version") or {}).get("Index"),
+                (mine.get("UpdateStatus") or {}).get("State"))
+
     def _poll_loop(self) -> None:
         client: docker.APIClient | None = None
         last: dict[tuple[str, str], frozenset] = {}
+        listed_at: dict[tuple[str, str], float] = {}
+        probes: dict[tuple[str, str], tuple | None] = {}
         try:
             while not self._stopping.is_set():
-                self._poll_now.wait(self.poll_seconds)
+                poked = self._poll_now.wait(self.poll_seconds)
                 self._poll_now.clear()
                 if self._stopping.is_set():
                     break
@@ -288,10 +310,20 @@ class Feed:
                     if not keys:
                         client.ping()
                     for key in keys:
+                        now = time.monotonic()
+                        if key[0] == "service" and len(last.get(key, ())) > self.large_listing:
+                            # A big service: between full listings (every full_listing_seconds, or
+                            # when an event pokes), list its tasks only when its counts moved.
+                            probe = self._probe(client, key[1])
+                            moved = probe != probes.get(key)
+                            probes[key] = probe
+                            if not (poked or moved or now - listed_at.get(key, 0.0) >= self.full_listing_seconds):
+                                continue
                         try:
                             raw = client.tasks(filters={key[0]: key[1], "desired-state": "running"})
                         except docker.errors.APIError:
                             raw = []  # the service or node is gone: no tasks
+                        listed_at[key] = now
                         fingerprint = frozenset(
                             (t["ID"], (t.get("Status") or {}).get("State"), t.get("DesiredState"), t.get("NodeID"))
                             for t in raw
@@ -299,6 +331,8 @@ class Feed:
                         if key in last and last[key] != fingerprint:
                             changed.add(key[1])
                         last[key] = fingerprint
+                        if key[0] == "service" and len(fingerprint) > self.large_listing and key not in probes:
+                            probes[key] = self._probe(client, key[1])
                 except Exception as exc:  # noqa: BLE001 - daemon gone: make the events stream notice too
                     self.last_error = str(exc).splitlines()[0][:200]
                     if self.connected:
@@ -307,6 +341,8 @@ class Feed:
                     continue
                 for key in set(last) - set(keys):
                     del last[key]
+                    listed_at.pop(key, None)
+                    probes.pop(key, None)
                 if changed:
                     self._push(Signal(tasks=frozenset(changed)))
         finally:
