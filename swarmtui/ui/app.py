@@ -30,6 +30,7 @@ from swarmtui.cluster.narrate import Narrator
 from swarmtui.config import Settings
 from swarmtui.ui.actions import ACTIONS, DANGEROUS, bindings
 from swarmtui.queue.monitor import QueueMonitor
+from swarmtui.ui.format import styled
 from swarmtui.ui.messages import ClusterFailed, QueuePolled, SnapshotReady, SwarmChanged
 from swarmtui.ui.operations import SwarmOperations
 from swarmtui.ui.screens.help import KEY_NAMES, HelpScreen
@@ -208,6 +209,9 @@ class SwarmApp(SwarmOperations, App):
         # The feed's own event words are not added to the timeline: the refresh they
         # trigger is narrated from snapshots, which also covers what events never say.
         signal = message.signal
+        nodes = self.main(NodesPane)
+        for node_id, state in signal.node_states:  # shown at once: a big swarm's refresh can take seconds
+            nodes.patch(node_id, "status", styled(state.capitalize()))
         if signal.connected is False:
             status = self.main(StatusLine)
             status.connection, status.detail = "reconnecting", self.feed.last_error
@@ -344,6 +348,8 @@ class SwarmApp(SwarmOperations, App):
         target = getattr(self, "_filter_target", None)
         if target is not None:
             target.set_filter(event.value)
+            if target is self.main(ServicesPane):  # the tasks and logs follow the service left under the cursor
+                self._select_service(target.highlighted_key)
             shown, total = target.row_count, target.total_rows
             base = target.border_title.split(" [")[0]
             target.border_title = f"{base} [{shown}/{total} match {event.value!r}]" if event.value else base
