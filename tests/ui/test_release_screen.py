@@ -1,0 +1,193 @@
+"""The release dialog (`B` on a service) against the real lab: a good tag completes; a broken 0.03
+(exits at start) rolls back to 0.02 by itself, and the dialog and the timeline say so and why."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from textual.app import App
+from textual.binding import Binding
+from textual.widgets import Input, Log
+
+from bench.spider_fleet import LAB_BASE_IMAGE, SAMPLE_SPIDER, Fleet, build_spider
+from swarmtui.cluster.models import UpdatePolicy
+from swarmtui.config import Settings
+from swarmtui.release.runner import release_runner
+from swarmtui.ui.app import SwarmApp
+from swarmtui.ui.screens.release import ReleaseScreen
+from swarmtui.ui.widgets.timeline import Timeline
+
+POLICY = UpdatePolicy(parallelism=1, delay_seconds=1.0, failure_action="rollback", order="start-first", monitor_seconds=3.0)
+
+
+class ReleaseApp(SwarmApp):
+    """SwarmApp plus the wiring proposed for operations.py (with a faster update policy for the test)."""
+
+    BINDINGS = [Binding("B", "release", "Release")]
+
+    def action_release(self) -> None:
+        service = self.selected_service()
+        if self._need("service", service):
+            run = release_runner(self.settings.docker_host, policy=POLICY, timeout=180)
+            self.push_screen(ReleaseScreen(service.name, service.image, run, registry=self.settings.registry or ""))
+
+    def on_release_screen_finished(self, message: ReleaseScreen.Finished) -> None:
+        if self.closing:
+            return
+        self.main(Timeline).add(message.timeline_lines())
+        self.request_refresh()
+
+
+class DialogApp(App):
+    def __init__(self, screen: ReleaseScreen) -> None:
+        super().__init__()
+        self.dialog = screen
+
+    def on_mount(self) -> None:
+        self.push_screen(self.dialog)
+
+
+def text(widget) -> str:
+    return str(widget.render())
+
+
+async def until(pilot, predicate, timeout: float = 30.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        await pilot.pause(0.2)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+async def fill(pilot, **values) -> None:
+    for wid, value in values.items():
+        pilot.app.screen.query_one(f"#{wid.replace('_', '-')}", Input).value = value
+    await pilot.pause()
+
+
+# ---------------------------------------------------------------- the form (nothing is run)
+async def test_form_prefills_and_checks_before_running_anything(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sample_spider").mkdir()
+    (tmp_path / "sample_spider" / "Dockerfile").write_text("FROM scratch\n")
+    ReleaseScreen.last_context = None
+    screen = ReleaseScreen("spider", "10.95.0.1:8003/spider:0.01@sha256:abc", lambda *a: calls.append(a))
+    async with DialogApp(screen).run_test(size=(140, 44)) as pilot:
+        values = screen.values()
+        assert values == {"context": "sample_spider", "tag": "0.02", "registry": "10.95.0.1:8003", "build-args": ""}
+        assert "→ 10.95.0.1:8003/spider:0.02" in text(screen.query_one("#target"))
+        assert "$ swarmtui release spider --context sample_spider --tag 0.02 --registry 10.95.0.1:8003" in text(screen.query_one("#target"))
+        for fields, error in (
+            ({"context": "nowhere"}, "no such directory"),
+            ({"context": str(tmp_path)}, "no Dockerfile"),
+            ({"context": "sample_spider", "tag": "bad tag"}, "Give a tag"),
+            ({"tag": "0.02", "build_args": "BASE_IMAGE"}, "KEY=VALUE"),
+        ):
+            await fill(pilot, **fields)
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert error in text(screen.query_one("#error")), error
+        assert not calls and not screen.running
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, ReleaseScreen)
+
+
+# ---------------------------------------------------------------- the real thing, on the lab
+@pytest.fixture
+def fleet(lab, unique_name):
+    with lab.client(timeout=120) as client:
+        f = Fleet(client, lab.redis_url, f"{lab.redis.host}:{lab.redis.port}", name=unique_name, delay=0.5)
+        try:
+            yield f
+        finally:
+            f.remove()
+
+
+def running_images(fleet: Fleet) -> set[str]:
+    return {t["Spec"]["ContainerSpec"]["Image"].split("@")[0] for t in fleet.running_tasks()}
+
+
+def select_service(app, name: str) -> bool:
+    services = app.query_one("#services")
+    for row in range(services.row_count):
+        if str(getattr(services.get_row_at(row)[0], "plain", services.get_row_at(row)[0])) == name:
+            services.move_cursor(row=row)
+            services.focus()
+            return True
+    return False
+
+
+async def release_in_dialog(pilot, app, fleet, **fields) -> ReleaseScreen:
+    await until(pilot, lambda: select_service(app, fleet.name), what="the service row")
+    await pilot.pause(0.3)
+    await pilot.press("B")
+    await until(pilot, lambda: isinstance(app.screen, ReleaseScreen), timeout=5, what="the release dialog")
+    screen = app.screen
+    await fill(pilot, **fields)
+    await pilot.press("ctrl+s")
+    await until(pilot, lambda: screen.running, timeout=5, what="the release to start")
+    await until(pilot, lambda: not screen.running, timeout=300, what="the release to end")
+    await pilot.pause(0.3)
+    return screen
+
+
+@pytest.mark.lab
+async def test_release_dialog_completes_then_a_broken_tag_rolls_back_by_itself(lab, fleet, tmp_path):
+    repo = f"release-ui-{fleet.name}"
+    fleet.deploy(build_spider(fleet.client, lab.registry, repo, "0.01"), 2, POLICY)
+    fleet.wait_running(2)
+    good_image, broken_image = f"{lab.registry}/{repo}:0.02", f"{lab.registry}/{repo}:0.03"
+
+    broken = tmp_path / "broken"  # 0.03 exits 1 at start, on top of 0.02
+    broken.mkdir()
+    (broken / "Dockerfile").write_text(
+        f"FROM {good_image}\n"
+        'CMD ["python3", "-c", "import sys; print(\'config error: SPIDER_START_URLS is required\'); sys.exit(1)"]\n'
+    )
+
+    app = ReleaseApp(Settings(docker_host=lab.docker_host, registry=lab.registry))
+    async with app.run_test(size=(160, 48)) as pilot:
+        # 0.02: build, push, roll out, completed
+        t = time.monotonic()
+        screen = await release_in_dialog(pilot, app, fleet, context=str(SAMPLE_SPIDER), tag="0.02",
+                                         build_args=f"BASE_IMAGE={LAB_BASE_IMAGE} SPIDER_VERSION=0.02")
+        log = "\n".join(screen.query_one("#log", Log).lines)
+        outcome = text(screen.query_one("#outcome"))
+        print(f"\nrelease 0.02 in the dialog: {time.monotonic() - t:.1f}s\n{log}\n{outcome}")
+        assert screen.result is not None and screen.result.outcome == "completed", outcome
+        assert outcome.startswith("✔ completed") and f"now runs {good_image}" in outcome
+        assert "$ docker build" in log and "$ docker push" in log and "$ docker service update --image" in log
+        assert "2/2 tasks on" in log  # rollout progress, line by line
+        assert text(screen.query_one("#stages")).count("✔") == 3
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, ReleaseScreen), timeout=5, what="the dialog to close")
+        assert any("completed" in e and good_image in e for e in app.main(Timeline).entries)
+        assert running_images(fleet) == {good_image}
+
+        # 0.03 is broken: the swarm rolls back to 0.02 by itself; dialog and timeline say so and why
+        t = time.monotonic()
+        screen = await release_in_dialog(pilot, app, fleet, context=str(broken), tag="0.03", build_args="")
+        log = "\n".join(screen.query_one("#log", Log).lines)
+        outcome = text(screen.query_one("#outcome"))
+        print(f"release 0.03 (broken) in the dialog: {time.monotonic() - t:.1f}s\n{log}\n{outcome}")
+        assert screen.result is not None and screen.result.outcome == "rolled_back", outcome
+        assert outcome.startswith("↩ rolled back")
+        assert f"rolled back to {good_image}" in outcome
+        assert "task error: " in outcome and "non-zero exit (1)" in outcome
+        assert "↩ rolled back" in text(screen.query_one("#stages"))
+        assert "rollback" in log
+        assert lab.redis.password not in log + outcome
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, ReleaseScreen), timeout=5, what="the dialog to close")
+        timeline = app.main(Timeline).entries
+        print("timeline:\n" + "\n".join(timeline[-8:]))
+        assert any(f"update to {broken_image} failed and was rolled back to {good_image}" in e and "non-zero exit (1)" in e
+                   for e in timeline)
+
+    fleet.wait_running(2, timeout=90)
+    assert running_images(fleet) == {good_image}
+    assert fleet.client.api.inspect_service(fleet.name)["UpdateStatus"]["State"] == "rollback_completed"
