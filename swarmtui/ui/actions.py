@@ -34,6 +34,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("rolling_update", "u", "Update", "services", "rolling update to a new image tag", dangerous=True),
     Action("rollback", "R", "Rollback", "services", "roll back to the previous spec", dangerous=True),
     Action("force_restart", "F", "Restart", "services", "forced rolling restart of every replica", dangerous=True),
+    Action("release", "B", "Release", "services", "build, push and roll out a new tag; rolls back by itself on failure", dangerous=True),
     Action("new_service", "n", "New", "services", "create a service", dangerous=True),
     Action("remove_service", "ctrl+d", "Remove", "services", "remove the service (asks first)", dangerous=True),
     Action("show_tasks", "enter", "Tasks", "services", "show its tasks", show=False),

@@ -133,6 +133,21 @@ class SwarmOperations:
                          f"docker service rm {service.name}", lambda: self.run_operation(f"remove {service.name}", "remove_service", service.id),
                          yes="Remove")
 
+    def action_release(self) -> None:
+        from swarmtui.release.runner import release_runner
+        from swarmtui.ui.screens.release import ReleaseScreen
+
+        service = self.selected_service()
+        if self._need("service", service):
+            self.push_screen(ReleaseScreen(service.name, service.image, release_runner(self.settings.docker_host),
+                                           registry=self.settings.registry or ""))
+
+    def on_release_screen_finished(self, message) -> None:
+        if self.closing:
+            return
+        self.main(Timeline).add(message.timeline_lines())
+        self.request_refresh()
+
     def action_show_tasks(self) -> None:
         service = self.selected_service()
         if service:

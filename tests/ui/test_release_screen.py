@@ -7,7 +7,6 @@ import time
 
 import pytest
 from textual.app import App
-from textual.binding import Binding
 from textual.widgets import Input, Log
 
 from bench.spider_fleet import LAB_BASE_IMAGE, SAMPLE_SPIDER, Fleet, build_spider
@@ -22,21 +21,13 @@ POLICY = UpdatePolicy(parallelism=1, delay_seconds=1.0, failure_action="rollback
 
 
 class ReleaseApp(SwarmApp):
-    """SwarmApp plus the wiring proposed for operations.py (with a faster update policy for the test)."""
-
-    BINDINGS = [Binding("B", "release", "Release")]
+    """The real app (its `B` key and timeline handler); only the release runs a faster update policy."""
 
     def action_release(self) -> None:
         service = self.selected_service()
         if self._need("service", service):
             run = release_runner(self.settings.docker_host, policy=POLICY, timeout=180)
             self.push_screen(ReleaseScreen(service.name, service.image, run, registry=self.settings.registry or ""))
-
-    def on_release_screen_finished(self, message: ReleaseScreen.Finished) -> None:
-        if self.closing:
-            return
-        self.main(Timeline).add(message.timeline_lines())
-        self.request_refresh()
 
 
 class DialogApp(App):
