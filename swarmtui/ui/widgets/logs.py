@@ -33,6 +33,7 @@ from textual.strip import Strip
 from textual.widgets import Input, Static
 
 from swarmtui.ui.screens.log_dialogs import SaveDialog, TailDialog
+from swarmtui.ui.widgets.lifecycle import while_composed
 
 if TYPE_CHECKING:
     from swarmtui.cluster.logs import LogLine
@@ -445,6 +446,7 @@ class LogsPane(Vertical):
             threading.Thread(target=stream.close, name="logs-close", daemon=True).start()
 
     # ---- lines in -----------------------------------------------------------------------
+    @while_composed
     def on_log_batch(self, message: LogBatch) -> None:
         if message.generation is not None:
             with self._inflight_lock:
@@ -453,6 +455,7 @@ class LogsPane(Vertical):
                 return
         self.add_lines(message.lines)
 
+    @while_composed
     def add_lines(self, lines: Sequence[Any]) -> None:
         view = self.view
         self.received += len(lines)

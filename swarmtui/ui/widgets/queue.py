@@ -32,6 +32,7 @@ from swarmtui.queue.scaling import advice_line, advise
 from swarmtui.queue.spark import fmt_count, fmt_duration, fmt_rate, sparkline
 from swarmtui.ui.screens.confirm import ConfirmScreen
 from swarmtui.ui.screens.queue_push import PushRequest, PushScreen, WatchScreen
+from swarmtui.ui.widgets.lifecycle import while_composed
 from swarmtui.ui.widgets.table import LiveTable, plain
 
 SPARK_WIDTH = 20
@@ -118,6 +119,7 @@ class QueuePane(Vertical, can_focus=False):
         yield Static("", id="queue-advice", markup=False)
 
     # ---- data in ----------------------------------------------------------------------------
+    @while_composed
     def show(self, snapshot: QueueSnapshot) -> None:
         """Show a fresh snapshot; cheap when little changed (cells are updated in place)."""
         self.snapshot = snapshot
@@ -129,6 +131,7 @@ class QueuePane(Vertical, can_focus=False):
         status.update(self.status_line(snapshot))
         self._show_advice()
 
+    @while_composed
     def set_replicas(self, running: Mapping[str, int]) -> None:
         """Running replica count per service name, for the scaling lines."""
         self.replicas = dict(running)
