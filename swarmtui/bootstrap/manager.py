@@ -1,14 +1,22 @@
 """The manager side of a bootstrap: join token, manager address, node state and labels.
 
-This is the one seam to the cluster layer.  Until `swarmtui.cluster` offers these
-calls it talks docker-py directly; everything here is blocking and small, and the
-engine calls it through `asyncio.to_thread`.  Point these functions at the cluster
-layer when it exists — the engine only sees `Manager`.
+This is the one seam to the cluster layer: everything goes through
+`swarmtui.cluster.client.SwarmClient` (its `join_info()`, `node()` and `add_labels()`),
+and its `ClusterError`s come out as `ManagerError` with the same message.  The calls
+are blocking and small; the engine makes them through `asyncio.to_thread` and only
+sees `Manager`.
+
+The join token is a secret: it stays inside `JoinInfo` (whose repr masks it), is
+handed to the engine's `Redactor` before anything is shown, and only ever leaves
+this process inside the join request itself (see steps.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from swarmtui.cluster.client import SwarmClient
+from swarmtui.cluster.errors import ClusterError, UnknownNode
 
 
 class ManagerError(Exception):
@@ -17,25 +25,13 @@ class ManagerError(Exception):
 
 @dataclass(frozen=True)
 class JoinInfo:
+    """What one join needs: the token for the role being joined and one manager address."""
+
     token: str
     address: str  # host:port of a manager, e.g. 10.89.0.11:2377
 
     def __repr__(self) -> str:  # never print the token by accident
         return f"JoinInfo(token='SWMTKN-…masked', address={self.address!r})"
-
-
-def join_info(client, role: str) -> JoinInfo:
-    """Token for `role` (worker|manager) and this manager's address, from a docker-py DockerClient."""
-    client.swarm.reload()
-    tokens = client.swarm.attrs.get("JoinTokens") or {}
-    token = tokens.get("Manager" if role == "manager" else "Worker")
-    swarm = client.info().get("Swarm") or {}
-    if not token or swarm.get("LocalNodeState") != "active" or not swarm.get("ControlAvailable"):
-        raise ManagerError("the Docker host given with --host/DOCKER_HOST is not a swarm manager")
-    node_id = swarm.get("NodeID")
-    addresses = [m["Addr"] for m in swarm.get("RemoteManagers") or [] if m.get("NodeID") == node_id]
-    address = addresses[0] if addresses else f"{swarm.get('NodeAddr')}:2377"
-    return JoinInfo(token=token, address=address)
 
 
 @dataclass(frozen=True)
@@ -48,59 +44,55 @@ class NodeState:
 
 
 class Manager:
-    """What the bootstrap engine needs from the swarm, over one docker-py client."""
+    """What the bootstrap engine needs from the swarm, through one `SwarmClient`."""
 
-    def __init__(self, client):
-        self.client = client
+    def __init__(self, swarm: SwarmClient):
+        self.swarm = swarm
 
     @classmethod
     def connect(cls, docker_host: str | None) -> "Manager":
-        import docker
-
+        swarm = SwarmClient(docker_host, timeout=30)
         try:
-            client = docker.DockerClient(base_url=docker_host, timeout=30) if docker_host else docker.from_env(timeout=30)
-            client.ping()
-        except Exception as exc:  # noqa: BLE001 - docker-py raises many kinds; all mean "unreachable"
-            raise ManagerError(f"cannot reach the Docker manager at {docker_host or 'the local socket'}: {exc}") from None
-        return cls(client)
+            swarm.docker  # noqa: B018 - connects (docker-py asks the daemon its API version)
+        except ClusterError as exc:
+            raise ManagerError(str(exc)) from None
+        return cls(swarm)
 
     def join_info(self, role: str) -> JoinInfo:
-        return join_info(self.client, role)
+        """Token for `role` (worker|manager) and the leader's address, from the cluster layer."""
+        try:
+            info = self.swarm.join_info()
+        except ClusterError as exc:  # NotAManager, NotInSwarm, DaemonUnreachable ...
+            raise ManagerError(str(exc)) from None
+        token = info.token(role)
+        if not token or not info.manager_addresses:
+            raise ManagerError(f"the Docker host at {self.swarm.where} gave no {role} join token or manager "
+                               "address; point --host / DOCKER_HOST at a swarm manager")
+        return JoinInfo(token=token, address=info.manager_addresses[0])
 
     def node(self, node_id: str) -> NodeState | None:
-        import docker.errors
-
+        """The node as the manager lists it, or None when it is not in this swarm."""
         try:
-            node = self.client.nodes.get(node_id)
-        except docker.errors.NotFound:
+            node = self.swarm.node(node_id)
+        except UnknownNode:
             return None
-        attrs = node.attrs
-        return NodeState(
-            node_id=node.id,
-            hostname=attrs.get("Description", {}).get("Hostname", ""),
-            role=attrs.get("Spec", {}).get("Role", ""),
-            state=attrs.get("Status", {}).get("State", "unknown"),
-            labels=dict(attrs.get("Spec", {}).get("Labels") or {}),
-        )
+        except ClusterError as exc:
+            raise ManagerError(str(exc)) from None
+        return NodeState(node_id=node.id, hostname=node.hostname, role=node.role, state=node.status,
+                         labels=dict(node.labels))
 
     def add_labels(self, node_id: str, labels: dict) -> bool:
-        """Merge labels into the node's spec; False when they were all already set."""
-        import docker.errors
-
-        for _ in range(5):
-            node = self.client.nodes.get(node_id)
-            spec = dict(node.attrs["Spec"])
-            current = dict(spec.get("Labels") or {})
-            if all(current.get(k) == v for k, v in labels.items()):
-                return False
-            spec["Labels"] = {**current, **labels}
-            try:
-                node.update(spec)
-                return True
-            except docker.errors.APIError as exc:
-                if "out of sequence" not in str(exc):
-                    raise
-        raise ManagerError(f"node {node_id}: labels kept being updated concurrently; try again")
+        """Merge labels into the node's spec; False when they were all already set (nothing sent)."""
+        current = self.node(node_id)
+        if current is None:
+            raise ManagerError(f"node {node_id[:12]} is not in this swarm (any more)")
+        if all(current.labels.get(k) == str(v) for k, v in labels.items()):
+            return False
+        try:
+            self.swarm.add_labels(node_id, labels)
+        except ClusterError as exc:
+            raise ManagerError(str(exc)) from None
+        return True
 
     def close(self) -> None:
-        self.client.close()
+        self.swarm.close()

@@ -16,8 +16,9 @@ import pytest
 from swarmtui.bootstrap.engine import FAILED, OK, SKIPPED, Engine
 from swarmtui.bootstrap.hostkeys import fingerprint
 from swarmtui.bootstrap.hosts import Target, load_targets
-from swarmtui.bootstrap.manager import JoinInfo
+from swarmtui.bootstrap.manager import JoinInfo, Manager, ManagerError
 from swarmtui.bootstrap.steps import Auth, HostState, Options, Redactor, Runner, StepFailed
+from swarmtui.cluster.client import SwarmClient
 from swarmtui.lab.system import run
 from tests.fixtures.sshd import (  # noqa: F401 - fixtures
     bootstrap_manager, client_key, fresh_hosts, fresh_net, known_hosts, loopback_sshd,
@@ -227,12 +228,67 @@ def test_headless_cli_joins_and_masks_token(fresh_hosts, bootstrap_manager, clie
     print(f"headless bootstrap of one fresh host (Docker installed, stopped): {took:.1f}s")
 
 
+def test_several_hosts_in_parallel_all_join_and_each_gets_a_summary(
+        fresh_hosts, bootstrap_manager, client_key, known_hosts):
+    """Four fresh hosts in one run, four at once: all in flight together, all Ready on the manager."""
+    hosts = [fresh_hosts.new(docker_running=i % 2 == 0) for i in range(4)]  # Docker running / installed but stopped
+    hosts[1].daemon_json.write_text('{"log-driver": "json-file"}\n')
+    # the seam: a Docker host that is not a manager is refused with the cluster layer's words
+    with pytest.raises(ManagerError, match="not part of a swarm"):
+        Manager.connect(f"unix://{hosts[0].docker_socket}").join_info("worker")
+    with SwarmClient(bootstrap_manager.docker_host) as swarm:
+        cluster_join = swarm.join_info()
+    seam = bootstrap_manager.manager()
+    assert seam.join_info("worker").token == cluster_join.worker_token
+    assert seam.join_info("worker").address == cluster_join.manager_addresses[0]
+    seam.close()
+
+    engine = Engine(bootstrap_manager.manager, known=known_hosts, concurrency=4)
+    events, started, ended = [], {}, {}
+
+    def on_event(event):
+        events.append(event)
+        if event.step == "connect" and event.status == "running":
+            started[event.host] = time.monotonic()
+        if event.step == "ready" and event.status != "running":
+            ended[event.host] = time.monotonic()
+
+    t0 = time.monotonic()
+    results = asyncio.run(engine.run(load_targets([h.address for h in hosts]), Auth(key_file=str(client_key.path)),
+                                     Options(registry=REG, labels={"batch": "parallel"}, ready_timeout=90),
+                                     on_event, confirm=accept))
+    wall = time.monotonic() - t0
+    engine.close()
+
+    assert sorted(results) == sorted(h.address for h in hosts)
+    for h in hosts:
+        r = results[h.address]
+        assert r.ok, f"{h.address}: {r.summary()}"
+        assert r.summary().startswith("joined (changed: ") and "registry" in r.summary() and "join" in r.summary()
+        assert [r.steps[s].status for s in ("registry", "join", "ready")] == [OK, OK, OK], r.summary()
+        assert "insecure-registries" in json.loads(h.daemon_json.read_text())
+    assert json.loads(hosts[1].daemon_json.read_text())["log-driver"] == "json-file"
+    # concurrency > 1: every host had started before any had finished
+    assert max(started.values()) < min(ended.values()), (started, ended)
+    assert wall < sum(r.seconds for r in results.values())
+
+    with SwarmClient(bootstrap_manager.docker_host) as swarm:
+        listed = {n.hostname: n for n in swarm.nodes()}
+    for h in hosts:
+        node = listed.get(h.name)
+        assert node is not None and node.status == "ready" and node.role == "worker", (h.name, node)
+        assert node.labels.get("batch") == "parallel"
+    seen = all_text(events, results)
+    assert cluster_join.worker_token not in seen and cluster_join.manager_token not in seen
+    print(f"4 fresh hosts bootstrapped at once: {wall:.1f}s "
+          f"(per host {', '.join(f'{r.seconds:.1f}s' for r in results.values())})")
+
+
 # --- the real lab: a fresh host joins the lab swarm ------------------------------------------
 
 @pytest.mark.lab
 def test_fresh_host_joins_the_lab_swarm_twice_without_changes_and_without_leaking_the_token(
         lab, client_key, known_hosts, tmp_path, capfd):
-    from swarmtui.bootstrap.manager import Manager
     from swarmtui.cli import main
     from tests.fixtures.sshd import FreshHosts, _need_namespaces
 
@@ -275,7 +331,7 @@ def test_fresh_host_joins_the_lab_swarm_twice_without_changes_and_without_leakin
         if node_id:  # leave the shared lab swarm as we found it
             for _ in range(30):
                 try:
-                    manager.client.nodes.get(node_id).remove(force=True)
+                    manager.swarm.remove_node(node_id, force=True)
                     break
                 except Exception:  # noqa: BLE001 - "node is not down" right after its dockerd stopped
                     time.sleep(1)
