@@ -83,7 +83,7 @@ def test_release_of_a_missing_context_fails_before_touching_the_service(lab, fle
     from swarmtui.release.build import ReleaseError
 
     fleet.deploy(build_spider(fleet.client, lab.registry, "sample-spider", "0.01"), 1, POLICY)
-    version = fleet.client.api.inspect_service(fleet.name)["Version"]["Index"]
+    spec = fleet.client.api.inspect_service(fleet.name)["Spec"]  # (its Version moves as the swarm settles it)
     with SwarmClient(lab.docker_host) as swarm, pytest.raises(ReleaseError, match="no Dockerfile"):
         release(swarm, fleet.name, tmp_path, "0.09")
-    assert fleet.client.api.inspect_service(fleet.name)["Version"]["Index"] == version
+    assert fleet.client.api.inspect_service(fleet.name)["Spec"] == spec
