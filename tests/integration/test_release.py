@@ -3,31 +3,19 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
-from bench.spider_fleet import LAB_BASE_IMAGE, SAMPLE_SPIDER, Fleet, build_spider
+from bench.spider_fleet import LAB_BASE_IMAGE, SAMPLE_SPIDER, build_spider
 from swarmtui import cli
 from swarmtui.cluster.client import SwarmClient
-from swarmtui.cluster.models import UpdatePolicy
 from swarmtui.release import release
 
-POLICY = UpdatePolicy(parallelism=1, delay_seconds=1.0, failure_action="rollback", order="start-first", monitor_seconds=3.0)
+from tests.fixtures.fleet import RELEASE_POLICY, running_images
+
+POLICY = RELEASE_POLICY
 
 
-@pytest.fixture
-def fleet(lab, unique_name):
-    with lab.client(timeout=120) as client:
-        f = Fleet(client, lab.redis_url, f"{lab.redis.host}:{lab.redis.port}", name=unique_name, delay=0.5)
-        try:
-            yield f
-        finally:
-            f.remove()
-
-
-def running_images(fleet: Fleet) -> set[str]:
-    return {t["Spec"]["ContainerSpec"]["Image"].split("@")[0] for t in fleet.running_tasks()}
 
 
 def test_release_completes_then_a_broken_release_rolls_back(lab, fleet, tmp_path, capsys):

@@ -9,15 +9,16 @@ import pytest
 from textual.app import App
 from textual.widgets import Input, Log
 
-from bench.spider_fleet import LAB_BASE_IMAGE, SAMPLE_SPIDER, Fleet, build_spider
-from swarmtui.cluster.models import UpdatePolicy
+from bench.spider_fleet import LAB_BASE_IMAGE, SAMPLE_SPIDER, build_spider
 from swarmtui.config import Settings
 from swarmtui.release.runner import release_runner
 from swarmtui.ui.app import SwarmApp
 from swarmtui.ui.screens.release import ReleaseScreen
 from swarmtui.ui.widgets.timeline import Timeline
 
-POLICY = UpdatePolicy(parallelism=1, delay_seconds=1.0, failure_action="rollback", order="start-first", monitor_seconds=3.0)
+from tests.fixtures.fleet import RELEASE_POLICY, running_images
+
+POLICY = RELEASE_POLICY
 
 
 class ReleaseApp(SwarmApp):
@@ -88,18 +89,6 @@ async def test_form_prefills_and_checks_before_running_anything(tmp_path, monkey
 
 
 # ---------------------------------------------------------------- the real thing, on the lab
-@pytest.fixture
-def fleet(lab, unique_name):
-    with lab.client(timeout=120) as client:
-        f = Fleet(client, lab.redis_url, f"{lab.redis.host}:{lab.redis.port}", name=unique_name, delay=0.5)
-        try:
-            yield f
-        finally:
-            f.remove()
-
-
-def running_images(fleet: Fleet) -> set[str]:
-    return {t["Spec"]["ContainerSpec"]["Image"].split("@")[0] for t in fleet.running_tasks()}
 
 
 def select_service(app, name: str) -> bool:
