@@ -20,7 +20,7 @@ import docker.errors
 import requests.exceptions
 from docker.types import ServiceMode, UpdateConfig
 
-from swarmtui.cluster import convert, guards
+from swarmtui.cluster import assemble, convert, guards
 from swarmtui.cluster.errors import (
     ClusterError,
     DaemonUnreachable,
@@ -184,10 +184,6 @@ class SwarmClient:
                     self._network_names[missing] = missing
         return self._network_names
 
-    def _remember(self, raw_nodes: Iterable[Mapping], raw_services: Iterable[Mapping]) -> None:
-        self._node_names = {n["ID"]: (n.get("Description") or {}).get("Hostname", "") for n in raw_nodes}
-        self._service_names = {s["ID"]: (s.get("Spec") or {}).get("Name", "") for s in raw_services}
-
     def snapshot(self, tasks_for: str | None = None, history: bool = False) -> Snapshot:
         """The whole swarm in 4 API calls (+1 for task history of `tasks_for`, a service or node ID/name)."""
         with self._errors():
@@ -196,40 +192,15 @@ class SwarmClient:
             raw_nodes = api.nodes()
             raw_services = api.services(status=True)
             running = api.tasks(filters={"desired-state": "running"})
-            self._remember(raw_nodes, raw_services)
-            counts = convert.running_counts(running)
-            nodes = tuple(sorted((convert.node(n, counts.get(n["ID"], 0)) for n in raw_nodes),
-                                 key=lambda n: (n.role != "manager", n.hostname)))
-            names = self._networks(raw_services)
-            ghosts = convert.running_on_lost_nodes(running, raw_nodes)
-            services = tuple(sorted((convert.service(s, names, ghosts.get(s["ID"], 0)) for s in raw_services),
-                                    key=lambda s: s.name))
-            tasks: tuple[Task, ...] = ()
-            if tasks_for:
-                kind, ident = self._kind_of(tasks_for, nodes, services)
-                if history:
-                    raw_tasks = api.tasks(filters={kind: ident})
-                else:
-                    key = "ServiceID" if kind == "service" else "NodeID"
-                    raw_tasks = [t for t in running if t.get(key) == ident]
-                tasks = convert.tasks(raw_tasks, self._service_names, self._node_names)
-        return Snapshot(
-            swarm=convert.swarm_info(raw_swarm, nodes),
-            nodes=nodes,
-            services=services,
-            tasks=tasks,
-            taken_at=datetime.now(timezone.utc),
-        )
-
-    @staticmethod
-    def _kind_of(ref: str, nodes: Sequence[Node], services: Sequence[Service]) -> tuple[str, str]:
-        for s in services:
-            if ref in (s.id, s.name):
-                return "service", s.id
-        for n in nodes:
-            if ref in (n.id, n.hostname):
-                return "node", n.id
-        raise UnknownService(f"no service or node called {ref!r}", "it may have just been removed; refresh")
+            self._node_names = assemble.hostnames(raw_nodes)
+            self._service_names = assemble.service_names(raw_services)
+            raw_history = None
+            if tasks_for and history:
+                kind, ident = assemble.task_scope(tasks_for, raw_nodes, raw_services)
+                raw_history = api.tasks(filters={kind: ident})
+            raw = assemble.RawSwarm(raw_swarm, raw_nodes, raw_services, running,
+                                    self._networks(raw_services), raw_history)
+        return assemble.snapshot(raw, datetime.now(timezone.utc), tasks_for)
 
     def swarm(self) -> SwarmInfo:
         with self._errors():
@@ -240,17 +211,16 @@ class SwarmClient:
     def nodes(self) -> tuple[Node, ...]:
         with self._errors():
             raw_nodes = self.api.nodes()
-            counts = convert.running_counts(self.api.tasks(filters={"desired-state": "running"}))
-        self._node_names = {n["ID"]: (n.get("Description") or {}).get("Hostname", "") for n in raw_nodes}
-        return tuple(sorted((convert.node(n, counts.get(n["ID"], 0)) for n in raw_nodes),
-                            key=lambda n: (n.role != "manager", n.hostname)))
+            running = self.api.tasks(filters={"desired-state": "running"})
+        self._node_names = assemble.hostnames(raw_nodes)
+        return assemble.nodes(raw_nodes, running)
 
     def services(self) -> tuple[Service, ...]:
         with self._errors():
             raw_services = self.api.services(status=True)
             names = self._networks(raw_services)
-        self._service_names = {s["ID"]: (s.get("Spec") or {}).get("Name", "") for s in raw_services}
-        return tuple(sorted((convert.service(s, names) for s in raw_services), key=lambda s: s.name))
+        self._service_names = assemble.service_names(raw_services)
+        return assemble.services(raw_services, names)
 
     def service(self, ref: str) -> Service:
         """One service by name or ID (UnknownService if there is none)."""
@@ -281,7 +251,7 @@ class SwarmClient:
             if {t.get("ServiceID") for t in raw} - set(self._service_names):
                 self.services()
             if {t.get("NodeID") for t in raw if t.get("NodeID")} - set(self._node_names):
-                self._node_names = {n["ID"]: (n.get("Description") or {}).get("Hostname", "") for n in self.api.nodes()}
+                self._node_names = assemble.hostnames(self.api.nodes())
         return convert.tasks(raw, self._service_names, self._node_names)
 
     # ---- lookups ------------------------------------------------------------------

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input
 
-from swarmtui.cluster import convert
+from swarmtui.cluster import assemble, convert
 from swarmtui.cluster.logs import LogLine
 from swarmtui.cluster.models import Snapshot
 from swarmtui.cluster.narrate import Narrator
@@ -51,20 +51,12 @@ def _load(name: str):
 
 
 def recorded_snapshot(tasks_for: str | None = None, history: bool = False) -> Snapshot:
-    """What SwarmClient.snapshot() builds, from the captured payloads instead of the Engine API."""
-    raw_nodes, raw_services, raw_tasks = _load("nodes"), _load("services"), _load("tasks_caphost")
+    """SwarmClient.snapshot()'s own assembly, on the captured payloads instead of the Engine API."""
+    raw_tasks = _load("tasks_caphost")
     running = [t for t in raw_tasks if t.get("DesiredState") == "running"]  # desired-state=running, as the client lists
-    counts = convert.running_counts(running)
-    nodes = tuple(sorted((convert.node(n, counts.get(n["ID"], 0)) for n in raw_nodes),
-                         key=lambda n: (n.role != "manager", n.hostname)))
-    names = convert.network_names(_load("networks"))
-    services = tuple(sorted((convert.service(s, names) for s in raw_services), key=lambda s: s.name))
-    tasks = ()
-    if tasks_for:
-        pool = raw_tasks if history else running
-        scoped = [t for t in pool if tasks_for in (t.get("ServiceID"), t.get("NodeID"))]
-        tasks = convert.tasks(scoped, {s.id: s.name for s in services}, {n.id: n.hostname for n in nodes})
-    return Snapshot(convert.swarm_info(_load("swarm"), nodes), nodes, services, tasks, taken_at=TAKEN_AT)
+    raw = assemble.RawSwarm(_load("swarm"), _load("nodes"), _load("services"), running,
+                            convert.network_names(_load("networks")), raw_tasks if history else None)
+    return assemble.snapshot(raw, TAKEN_AT, tasks_for)
 
 
 class RecordedClient:

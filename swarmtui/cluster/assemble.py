@@ -1,0 +1,83 @@
+"""Pure: the Engine API payloads of one refresh -> a Snapshot.
+
+SwarmClient.snapshot() fetches the payloads and calls `snapshot()`; the SVG snapshot tests call the
+same function on payloads recorded on the lab, so what they show is what the client builds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable, Mapping, Sequence
+
+from swarmtui.cluster import convert
+from swarmtui.cluster.errors import UnknownService
+from swarmtui.cluster.models import Node, Service, Snapshot
+
+Payload = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class RawSwarm:
+    """The payloads, as the Engine API returns them."""
+
+    swarm: Payload  # GET /swarm
+    nodes: Sequence[Payload]  # GET /nodes
+    services: Sequence[Payload]  # GET /services?status=true
+    running: Sequence[Payload]  # GET /tasks?filters={"desired-state": ["running"]}
+    network_names: Mapping[str, str]  # network ID -> name (services carry only IDs)
+    history: Sequence[Payload] | None = None  # GET /tasks?filters={kind: [id]}, when history is asked
+
+
+def hostnames(raw_nodes: Iterable[Payload]) -> dict[str, str]:
+    return {n["ID"]: (n.get("Description") or {}).get("Hostname", "") for n in raw_nodes}
+
+
+def service_names(raw_services: Iterable[Payload]) -> dict[str, str]:
+    return {s["ID"]: (s.get("Spec") or {}).get("Name", "") for s in raw_services}
+
+
+def nodes(raw_nodes: Iterable[Payload], running: Iterable[Payload]) -> tuple[Node, ...]:
+    """Managers first, then by hostname, each with its count of running tasks."""
+    counts = convert.running_counts(running)
+    return tuple(sorted((convert.node(n, counts.get(n["ID"], 0)) for n in raw_nodes),
+                        key=lambda n: (n.role != "manager", n.hostname)))
+
+
+def services(raw_services: Iterable[Payload], network_names: Mapping[str, str],
+             lost: Mapping[str, int] | None = None) -> tuple[Service, ...]:
+    """By name; `lost`: service ID -> running tasks on Down nodes (convert.running_on_lost_nodes)."""
+    lost = lost or {}
+    return tuple(sorted((convert.service(s, network_names, lost.get(s["ID"], 0)) for s in raw_services),
+                        key=lambda s: s.name))
+
+
+def task_scope(ref: str, raw_nodes: Iterable[Payload], raw_services: Iterable[Payload]) -> tuple[str, str]:
+    """A service or node name/ID -> ("service" | "node", its ID), the task filter to ask the engine for."""
+    for ident, name in service_names(raw_services).items():
+        if ref in (ident, name):
+            return "service", ident
+    for ident, name in hostnames(raw_nodes).items():
+        if ref in (ident, name):
+            return "node", ident
+    raise UnknownService(f"no service or node called {ref!r}", "it may have just been removed; refresh")
+
+
+def snapshot(raw: RawSwarm, taken_at: datetime, tasks_for: str | None = None) -> Snapshot:
+    """The swarm; with `tasks_for` (a service or node name/ID) also its tasks: the running ones,
+    or every task of `raw.history` when it was fetched."""
+    node_models = nodes(raw.nodes, raw.running)
+    tasks = ()
+    if tasks_for:
+        kind, ident = task_scope(tasks_for, raw.nodes, raw.services)
+        key = "ServiceID" if kind == "service" else "NodeID"
+        pool = raw.running if raw.history is None else raw.history
+        tasks = convert.tasks([t for t in pool if t.get(key) == ident],
+                              service_names(raw.services), hostnames(raw.nodes))
+    return Snapshot(
+        swarm=convert.swarm_info(raw.swarm, node_models),
+        nodes=node_models,
+        services=services(raw.services, raw.network_names, convert.running_on_lost_nodes(raw.running, raw.nodes)),
+        tasks=tasks,
+        taken_at=taken_at,
+    )
