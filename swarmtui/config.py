@@ -4,7 +4,7 @@ The config file is TOML at $XDG_CONFIG_HOME/swarmtui/config.toml (default
 ~/.config/swarmtui/config.toml).  Every key is optional:
 
     docker_host = "unix:///var/run/docker.sock"
-    redis_url = "redis://:secret@10.0.0.1:7891/0"
+    redis_url = "redis://default:secret@10.0.0.1:7891/0"
     registry = "10.0.0.1:8003"   # the private registry new nodes must trust (SWARMTUI_REGISTRY)
     queue_keys = ["example:swarm:spider", "spider:*"]
     read_only = false

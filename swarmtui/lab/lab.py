@@ -348,10 +348,11 @@ class Lab:
 
     def env_lines(self) -> list[str]:
         # The password is read from its file when the shell evaluates the line, so it
-        # never shows up in this output, a screenshot or a scrollback buffer.
+        # never shows up in this output, a screenshot or a scrollback buffer.  The user is
+        # named ("default"): redis-cli 7 answers WRONGPASS to an empty one, redis-py takes both.
         return [
             f"export DOCKER_HOST={self.docker_host}",
-            f'export REDIS_URL="redis://:$(cat {self.redis_password_file})@{self.gateway}:{REDIS_PORT}/0"',
+            f'export REDIS_URL="redis://default:$(cat {self.redis_password_file})@{self.gateway}:{REDIS_PORT}/0"',
             f"export SWARMTUI_REGISTRY={self.registry}",
         ]
 

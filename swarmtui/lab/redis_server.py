@@ -19,7 +19,7 @@ class RedisServer:
 
     @property
     def url(self) -> str:
-        return f"redis://:{quote(self.password, safe='')}@{self.host}:{self.port}/0"
+        return f"redis://default:{quote(self.password, safe='')}@{self.host}:{self.port}/0"
 
     @property
     def pidfile(self) -> Path:

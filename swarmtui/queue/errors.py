@@ -53,7 +53,7 @@ def _shell_quote(arg: str) -> str:
 def parse_url(url: str | None) -> Target:
     """Check a redis:// or rediss:// URL; raise QueueError saying what is wrong with it."""
     url = url or DEFAULT_URL
-    hint = "expected redis://[:PASSWORD@]HOST:PORT/DB or rediss://... for TLS"
+    hint = "expected redis://[default:PASSWORD@]HOST:PORT/DB or rediss://... for TLS"
     try:
         parts = urlsplit(url)
         port = parts.port or 6379
@@ -95,7 +95,7 @@ def connect(url: str | None, timeout: float = 2.0) -> tuple[redis.Redis, Target]
 def describe(exc: BaseException, target: Target) -> str:
     """One line for a Redis failure."""
     text = str(exc)
-    needs = f"Redis at {target} needs a password (NOAUTH): give it in the URL, redis://:PASSWORD@{target}/{target.db}"
+    needs = f"Redis at {target} needs a password (NOAUTH): give it in the URL, redis://default:PASSWORD@{target}/{target.db}"
     if "NOAUTH" in text or "authentication required" in text.lower():
         return needs
     if isinstance(exc, redis.AuthenticationError) or "WRONGPASS" in text or "invalid password" in text:

@@ -105,6 +105,11 @@ def test_env_points_at_the_lab_without_printing_the_password(lab):
     # ...and the line still yields a working URL once a shell evaluates it
     url = subprocess.run(["sh", "-c", f'{out}\nprintf %s "$REDIS_URL"'], capture_output=True, text=True).stdout
     assert password in url
+    # ...which redis-cli 7 accepts as it is (it refuses "redis://:PASS@" with WRONGPASS)
+    if shutil.which("redis-cli") is None:
+        missing("redis-cli", "install the Debian package redis-tools")
+    ping = subprocess.run(["sh", "-c", f'{out}\nredis-cli -u "$REDIS_URL" PING'], capture_output=True, text=True, timeout=30)
+    assert ping.stdout.strip() == "PONG", ping.stdout + ping.stderr
 
 
 def test_status_lists_every_node(lab):
