@@ -6,6 +6,7 @@ import argparse
 import subprocess
 import sys
 
+from swarmtui.lab.access import SSH_PROGRAMS, TLS_PROGRAMS
 from swarmtui.lab.lab import DEFAULT_SUBNET, REQUIRED_PROGRAMS, Lab
 from swarmtui.lab.system import LabError, require_programs
 
@@ -16,10 +17,12 @@ def register(sub) -> tuple[str, ...]:
     verbs = lab.add_subparsers(dest="lab_command", metavar="VERB", required=True)
 
     up = verbs.add_parser("up", help="start dockerd nodes in network namespaces, a registry and Redis; form the swarm")
-    up.add_argument("--managers", type=int, default=1)
-    up.add_argument("--workers", type=int, default=2)
+    up.add_argument("--managers", type=int, default=None, help="default: as the lab was, else 1")
+    up.add_argument("--workers", type=int, default=None, help="default: as the lab was, else 2")
     up.add_argument("--subnet", default=None, help=f"lab network (default {DEFAULT_SUBNET})")
     up.add_argument("--install", action="store_true", help="apt-get install missing system packages first")
+    up.add_argument("--ssh", action="store_true", help="an OpenSSH server in every node, a lab key, known_hosts, ssh config and docker contexts")
+    up.add_argument("--tls", action="store_true", help="every manager's dockerd also on :2376 with --tlsverify (a lab CA and client cert)")
     up.set_defaults(handler=cmd_up)
 
     demo = verbs.add_parser("demo", help="deploy the sample spider service and seed its Redis queue")
@@ -28,7 +31,10 @@ def register(sub) -> tuple[str, ...]:
     demo.set_defaults(handler=cmd_demo)
     verbs.add_parser("down", help="remove every process, namespace, link, mount and file of the lab").set_defaults(handler=cmd_down)
     verbs.add_parser("status", help="nodes, registry and Redis of the lab").set_defaults(handler=cmd_status)
-    verbs.add_parser("env", help="print exports that point swarmtui and the docker CLI at the lab").set_defaults(handler=cmd_env)
+    env = verbs.add_parser("env", help="print exports that point swarmtui and the docker CLI at the lab")
+    env.add_argument("--ssh", action="store_true", help="reach the manager over ssh:// (and how to ssh into nodes)")
+    env.add_argument("--tls", action="store_true", help="reach the manager over TLS: DOCKER_TLS_VERIFY / DOCKER_CERT_PATH")
+    env.set_defaults(handler=cmd_env)
     for verb, helptext in (("stop-node", "stop a node's dockerd (like `systemctl stop docker`), to watch failover"),
                            ("start-node", "start a stopped node's dockerd again")):
         p = verbs.add_parser(verb, help=helptext)
@@ -56,12 +62,20 @@ def _guard(fn):
 @_guard
 def cmd_up(args) -> int:
     if args.install:
-        missing = require_programs(REQUIRED_PROGRAMS)
+        missing = require_programs({**REQUIRED_PROGRAMS, **SSH_PROGRAMS, **TLS_PROGRAMS})
         if missing:
             _say(f"installing {' '.join(missing)} ...")
             subprocess.run(["apt-get", "install", "-y", "-q", *missing], check=True)
-    lab = Lab.load(args.name) if args.subnet is None and Lab.load(args.name).is_complete() else Lab(
-        name=args.name, subnet=args.subnet or DEFAULT_SUBNET, managers=args.managers, workers=args.workers
+    # Unsaid flags keep what the lab was brought up with, so a plain `lab up` heals it.
+    saved = Lab.load(args.name)
+    known = saved.is_complete()
+    lab = Lab(
+        name=args.name,
+        subnet=args.subnet or (str(saved.subnet) if known else DEFAULT_SUBNET),
+        managers=args.managers if args.managers is not None else saved.managers if known else 1,
+        workers=args.workers if args.workers is not None else saved.workers if known else 2,
+        ssh=args.ssh or (known and saved.ssh),
+        tls=args.tls or (known and saved.tls),
     )
     lab.up(say=_say)
     return 0
@@ -83,7 +97,15 @@ def cmd_down(args) -> int:
 
 @_guard
 def cmd_env(args) -> int:
-    print("\n".join(Lab.load(args.name).env_lines()))
+    lab = Lab.load(args.name)
+    lines = lab.env_lines()
+    if args.ssh:
+        lines = [line for line in lines if "DOCKER_HOST" not in line] + lab.ssh_lines()
+    if args.tls:
+        lines = [line for line in lines if "DOCKER_HOST" not in line] + lab.tls_lines()
+    if not (args.ssh or args.tls) and (lab.ssh or lab.tls):
+        lines.append("# also: `swarmtui lab env --ssh` / `--tls` to reach the manager over ssh:// or TLS")
+    print("\n".join(lines))
     return 0
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from swarmtui.lab import images, network
+from swarmtui.lab import access, images, network
 from swarmtui.lab.nodes import Node
 from swarmtui.lab.redis_server import RedisServer
 from swarmtui.lab.system import LabError, pid_alive, read_pid, require_programs, run, stop_pid, wait_for_port
@@ -61,6 +61,9 @@ class Lab:
     subnet: ipaddress.IPv4Network = field(default_factory=lambda: ipaddress.IPv4Network(DEFAULT_SUBNET))
     managers: int = 1
     workers: int = 2
+    ssh: bool = False  # an sshd in every node, a client key, known_hosts, ssh config, docker contexts
+    tls: bool = False  # every manager's dockerd also on tcp://ADDRESS:2376 --tlsverify, a lab CA
+    docker_config: str | None = None  # DOCKER_CONFIG the contexts were made in (None: the CLI's default)
 
     def __post_init__(self) -> None:
         if not self.name.isalnum() or len(self.name) > 6:
@@ -106,6 +109,8 @@ class Lab:
                     netns=network.netns_name(self.name, hostname),
                     state_dir=self.state_dir / hostname,
                     run_dir=self.run_dir / hostname,
+                    authorized_keys=self.ssh_key.with_suffix(".pub") if self.ssh else None,
+                    tls=self.tls and role == "manager",
                 )
             )
         return out
@@ -128,6 +133,64 @@ class Lab:
                 return node
         names = ", ".join(n.hostname for n in self.nodes)
         raise LabError(f"no lab node called {hostname!r}; the nodes are {names}")
+
+    # ---- reaching nodes over ssh / TLS (lab/access.py has the layout) --------
+    @property
+    def ssh_dir(self) -> Path:
+        return self.state_dir / "ssh"
+
+    @property
+    def ssh_key(self) -> Path:
+        return self.ssh_dir / "id_ed25519"
+
+    @property
+    def known_hosts(self) -> Path:
+        return self.ssh_dir / "known_hosts"
+
+    @property
+    def ssh_config(self) -> Path:
+        """`ssh -F lab.ssh_config lab-manager-1 docker ps` reaches that node as root, host key checked."""
+        return self.ssh_dir / "config"
+
+    @property
+    def ssh_bin(self) -> Path:
+        """A directory with an `ssh` using ssh_config: first on PATH, the docker CLI's ssh:// uses it."""
+        return self.ssh_dir / "bin"
+
+    def ssh_url(self, node: Node | str | None = None) -> str:
+        """The DOCKER_HOST of a node over ssh (default: the first manager)."""
+        node = self._as_node(node)
+        return f"ssh://{access.SSH_USER}@{node.address}"
+
+    def ssh_command(self, node: Node | str | None, *command: str) -> list[str]:
+        """argv running `command` on the node over ssh (a remote shell joins the words)."""
+        node = self._as_node(node)
+        return ["ssh", "-F", str(self.ssh_config), node.hostname, *command]
+
+    def ssh_env(self, base: dict[str, str] | None = None) -> dict[str, str]:
+        """An environment whose `ssh` (so the docker CLI's ssh:// and the lab's contexts) uses the lab's files."""
+        env = dict(os.environ if base is None else base)
+        env["PATH"] = f"{self.ssh_bin}:{env.get('PATH', '/usr/local/bin:/usr/bin:/bin')}"
+        return env
+
+    def context_name(self, node: Node | str | None = None, tls: bool = False) -> str:
+        """The docker CLI context `lab up --ssh` made for the node: <lab>-manager-1 (-tls: over TLS)."""
+        node = self._as_node(node)
+        return f"{self.name}-{node.hostname.removeprefix('lab-')}" + ("-tls" if tls else "")
+
+    @property
+    def context_names(self) -> list[str]:
+        return [self.context_name(n) for n in self.nodes] + [self.context_name(n, tls=True) for n in self.nodes if n.role == "manager"]
+
+    @property
+    def tls_dir(self) -> Path:
+        """Client certificate, key and CA: DOCKER_CERT_PATH for the managers' TLS listeners."""
+        return self.state_dir / "tls"
+
+    def _as_node(self, node: Node | str | None) -> Node:
+        if node is None:
+            return self.manager
+        return self.node(node) if isinstance(node, str) else node
 
     @property
     def redis_password_file(self) -> Path:
@@ -157,7 +220,8 @@ class Lab:
 
     def save(self, complete: bool) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        data = {"name": self.name, "subnet": str(self.subnet), "managers": self.managers, "workers": self.workers, "complete": complete}
+        data = {"name": self.name, "subnet": str(self.subnet), "managers": self.managers, "workers": self.workers,
+                "ssh": self.ssh, "tls": self.tls, "docker_config": self.docker_config, "complete": complete}
         self.layout_file.write_text(json.dumps(data) + "\n")
 
     @classmethod
@@ -168,7 +232,11 @@ class Lab:
             data = json.loads(path.read_text())
         except (OSError, ValueError):
             return cls(name=name)
-        return cls(name=name, subnet=ipaddress.IPv4Network(data["subnet"]), managers=data["managers"], workers=data["workers"])
+        return cls(name=name, subnet=ipaddress.IPv4Network(data["subnet"]), managers=data["managers"], workers=data["workers"],
+                   ssh=data.get("ssh", False), tls=data.get("tls", False), docker_config=data.get("docker_config"))
+
+    def shape(self) -> tuple:
+        return (str(self.subnet), self.managers, self.workers, self.ssh, self.tls)
 
     def is_complete(self) -> bool:
         try:
@@ -180,7 +248,8 @@ class Lab:
     def check_host(self) -> None:
         if os.geteuid() != 0:
             raise LabError("the lab needs root: it creates network namespaces and runs dockerd (try: sudo swarmtui lab up)")
-        missing = require_programs(REQUIRED_PROGRAMS)
+        missing = require_programs({**REQUIRED_PROGRAMS, **(access.SSH_PROGRAMS if self.ssh else {}),
+                                    **(access.TLS_PROGRAMS if self.tls else {})})
         if missing:
             raise LabError(
                 f"missing system packages: {' '.join(missing)}. Install them with "
@@ -189,13 +258,14 @@ class Lab:
 
     def up(self, say: Say = print) -> None:
         self.check_host()
-        if self.is_complete() and self._heal(say):
+        if self.is_complete() and self.shape() == Lab.load(self.name).shape() and self._heal(say):
             say(f"lab {self.name!r} is up")
             return
         if self.state_dir.exists() or network.lab_namespaces(self.name) or network.lab_links(self.name):
             say("cleaning up what an earlier lab left behind ...")
             self.down(say=_quiet)
         started = time.monotonic()
+        self.docker_config = os.environ.get("DOCKER_CONFIG") or None  # where `down` removes the contexts from
         self.save(complete=False)
         say(f"network {self.subnet} on bridge {network.bridge_name(self.name)} ...")
         network.ensure_bridge(self.name, self.subnet)
@@ -205,6 +275,10 @@ class Lab:
         self._start_redis(say)
         for node in self.nodes:
             node.write_config(self.registry)
+        if self.ssh:
+            self._make_ssh_files(say)
+        if self.tls:
+            self._make_tls_files(say)
         say(f"starting {len(self.nodes)} dockerd nodes ...")
         for node in self.nodes:
             node.start()
@@ -212,9 +286,44 @@ class Lab:
         with self.client() as client:
             images.import_base(client, say)
             images.build_and_push_spider(client, SAMPLE_SPIDER, self.registry, say)
+        if self.ssh or self.tls:
+            self._make_contexts(say)
         self.save(complete=True)
         say(f"lab {self.name!r} is up in {time.monotonic() - started:.0f}s: {self.managers} manager(s), {self.workers} worker(s), "
             f"registry {self.registry}, heartbeat {HEARTBEAT_SECONDS}s (faster failover: a stopped node is Down in ~6 s)")
+
+    def _make_ssh_files(self, say: Say) -> None:
+        say("ssh: a client key, a host key and an sshd per node, known_hosts and an ssh config ...")
+        access.make_key(self.ssh_key, f"swarmtui-lab-{self.name}")
+        for node in self.nodes:
+            access.make_key(node.ssh_dir / "ssh_host_ed25519_key", f"{node.hostname}-host")
+            (node.ssh_dir / "sshd_config").write_text(access.node_sshd_config(
+                node.ssh_dir, f"{node.address}:22", node.authorized_keys, node.sshd_pidfile))
+        self.known_hosts.write_text(access.known_hosts_lines(
+            (n.address, n.hostname, n.ssh_dir / "ssh_host_ed25519_key.pub") for n in self.nodes))
+        self.ssh_config.write_text(access.ssh_config_text(((n.address, n.hostname) for n in self.nodes), self.ssh_key, self.known_hosts))
+        access.write_ssh_wrapper(self.ssh_bin / "ssh", self.ssh_config)
+
+    def _make_tls_files(self, say: Say) -> None:
+        say(f"tls: a lab CA, a server certificate per manager (port {access.TLS_PORT}) and a client certificate ...")
+        ca_dir = self.state_dir / "ca"
+        access.make_ca(ca_dir, f"swarmtui lab {self.name} CA")
+        access.issue_cert(self.tls_dir, ca_dir, f"swarmtui-lab-{self.name}-client", "clientAuth")
+        for node in self.nodes:
+            if node.tls:
+                access.issue_cert(node.tls_dir, ca_dir, node.hostname, "serverAuth", (f"IP:{node.address}", f"DNS:{node.hostname}"))
+
+    def _make_contexts(self, say: Say) -> None:
+        say(f"docker contexts: {', '.join(self.context_names if self.ssh else [c for c in self.context_names if c.endswith('-tls')])} ...")
+        for node in self.nodes:
+            if self.ssh:
+                access.create_context(self.context_name(node), f"host={self.ssh_url(node)}",
+                                      f"swarmtui lab {self.name}: {node.hostname} over ssh", self.docker_config)
+            if node.tls:
+                t = self.tls_dir
+                access.create_context(self.context_name(node, tls=True),
+                                      f"host={node.tls_host},ca={t / 'ca.pem'},cert={t / 'cert.pem'},key={t / 'key.pem'}",
+                                      f"swarmtui lab {self.name}: {node.hostname} over TLS", self.docker_config)
 
     def _heal(self, say: Say) -> bool:
         """A complete lab with some parts stopped (a stopped node, a killed registry): start
@@ -328,6 +437,7 @@ class Lab:
         for ns in network.lab_namespaces(self.name):
             for pid in network.netns_pids(ns):
                 stop_pid(pid, timeout=1, sig=9)
+        access.remove_contexts(self.context_names, self.docker_config)
         say("unmounting and removing namespaces, links and files ...")
         unmount_under((self.state_dir, self.run_dir))
         network.remove_all(self.name)
@@ -354,6 +464,27 @@ class Lab:
             f"export DOCKER_HOST={self.docker_host}",
             f'export REDIS_URL="redis://default:$(cat {self.redis_password_file})@{self.gateway}:{REDIS_PORT}/0"',
             f"export SWARMTUI_REGISTRY={self.registry}",
+        ]
+
+    def ssh_lines(self) -> list[str]:
+        if not self.ssh:
+            return ["# this lab has no sshd: bring it up with `swarmtui lab up --ssh`"]
+        m = self.manager
+        return [
+            f"# ssh into a node:      ssh -F {self.ssh_config} {m.hostname} docker info",
+            f"# docker CLI over ssh:  docker --context {self.context_name()} node ls   (contexts: {', '.join(self.context_names)})",
+            f"# the ssh:// lines need the lab's ssh first on PATH (key {self.ssh_key}, known_hosts {self.known_hosts}):",
+            f'export PATH="{self.ssh_bin}:$PATH"',
+            f"export DOCKER_HOST={self.ssh_url()}",
+        ]
+
+    def tls_lines(self) -> list[str]:
+        if not self.tls:
+            return ["# this lab has no TLS listener: bring it up with `swarmtui lab up --tls`"]
+        return [
+            f"export DOCKER_HOST={self.manager.tls_host}",
+            "export DOCKER_TLS_VERIFY=1",
+            f"export DOCKER_CERT_PATH={self.tls_dir}",
         ]
 
 

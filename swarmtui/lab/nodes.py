@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from swarmtui.lab.access import TLS_PORT
 from swarmtui.lab.network import NETNS_DIR, netns_pids
 from swarmtui.lab.system import LabError, pid_alive, read_pid, stop_pid
 
@@ -30,6 +31,8 @@ class Node:
     netns: str
     state_dir: Path  # /var/lib/swarmtui/labs/<lab>/<hostname>
     run_dir: Path  # /run/swarmtui/<lab>/<hostname> (short paths: unix sockets are limited to 108 bytes)
+    authorized_keys: Path | None = None  # set: an sshd runs inside the node (lab up --ssh)
+    tls: bool = False  # dockerd also listens on tcp://address:2376 with --tlsverify (lab up --tls)
 
     @property
     def socket(self) -> Path:
@@ -59,6 +62,24 @@ class Node:
     def config_file(self) -> Path:
         return self.state_dir / "daemon.json"
 
+    @property
+    def ssh_dir(self) -> Path:
+        """Host key and sshd_config of this node (see lab/access.py)."""
+        return self.state_dir / "ssh"
+
+    @property
+    def sshd_pidfile(self) -> Path:
+        return self.run_dir / "sshd.pid"
+
+    @property
+    def tls_dir(self) -> Path:
+        """Server certificate, key and the lab CA of this manager's TLS listener."""
+        return self.state_dir / "tls"
+
+    @property
+    def tls_host(self) -> str:
+        return f"tcp://{self.address}:{TLS_PORT}"
+
     def pid(self) -> int | None:
         pid = read_pid(self.pidfile)
         return pid if pid and pid_alive(pid) else None
@@ -86,11 +107,13 @@ class Node:
         # A private /run/containerd hides a system containerd (a fresh Debian with systemd
         # starts one with docker.io): each node then runs its own, in its own netns.
         # The node's mounts (container root filesystems) live and die with its mount namespace.
+        if self.authorized_keys is not None and self.processes():
+            self.kill_everything()  # a node's sshd outliving its dockerd would hold port 22 of a new one
         dockerd = (
-            "mkdir -p /run/containerd && mount -t tmpfs swarmtui-lab /run/containerd"
-            f" && hostname {self.hostname} && exec dockerd --config-file {self.config_file}"
+            f"{self._private_run()} && hostname {self.hostname} && {self._sshd()}"
+            f"exec dockerd --config-file {self.config_file}"
             f" --data-root {self.data_root} --exec-root {self.exec_root}"
-            f" --pidfile {self.pidfile} -H {self.docker_host}"
+            f" --pidfile {self.pidfile} -H {self.docker_host}{self._extra_listeners()}"
         )
         # `ip netns exec` remounts /sys and dockerd then fails ("Devices cgroup isn't
         # mounted"); nsenter only switches the network namespace.
@@ -110,6 +133,33 @@ class Node:
             time.sleep(0.2)
         tail = self.log.read_text(errors="replace")[-1500:] if self.log.exists() else ""
         raise LabError(f"{self.hostname}: dockerd did not come up within {timeout:.0f}s. Its log ends with:\n{tail}")
+
+    def _private_run(self) -> str:
+        if self.authorized_keys is None:
+            return "mkdir -p /run/containerd && mount -t tmpfs swarmtui-lab /run/containerd"
+        # With ssh, the node gets a /run of its own (as a real machine has), so its dockerd can
+        # also listen on /var/run/docker.sock, the socket `docker system dial-stdio` dials; the
+        # lab's run dirs are moved back on top so the host still sees pidfiles and sockets.
+        keep = self.state_dir / "hostrun"
+        return (f"mkdir -p {keep} && mount --rbind /run/swarmtui {keep} && mount -t tmpfs swarmtui-run /run"
+                f" && mkdir -p /run/swarmtui /run/containerd /run/sshd && mount --move {keep} /run/swarmtui")
+
+    def _sshd(self) -> str:
+        if self.authorized_keys is None:
+            return ""
+        return f"/usr/sbin/sshd -f {self.ssh_dir / 'sshd_config'} -E {self.state_dir / 'sshd.log'} && "
+
+    def _extra_listeners(self) -> str:
+        out = " -H unix:///var/run/docker.sock" if self.authorized_keys is not None else ""
+        if self.tls:
+            t = self.tls_dir
+            out += (f" -H {self.tls_host} --tlsverify --tlscacert {t / 'ca.pem'}"
+                    f" --tlscert {t / 'cert.pem'} --tlskey {t / 'key.pem'}")
+        return out
+
+    def sshd_running(self) -> bool:
+        pid = read_pid(self.sshd_pidfile)
+        return bool(pid and pid_alive(pid))
 
     def client(self, timeout: int = 30):
         """A docker-py client of this node's dockerd, to use in a `with` (it closes the connection pool)."""
@@ -132,6 +182,9 @@ class Node:
         pid = self.pid()
         if pid:
             stop_pid(pid, timeout=timeout)
+        sshd = read_pid(self.sshd_pidfile)
+        if sshd and pid_alive(sshd):  # the lab's node is a whole machine going away
+            stop_pid(sshd, timeout=5)
         self._wait_for_leftovers(timeout=15.0)
 
     def processes(self) -> list[int]:

@@ -1,0 +1,60 @@
+"""The lab as a remote operator meets it: OpenSSH into every node, TLS on every manager, three managers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from swarmtui.lab.lab import Lab
+from tests.fixtures.parts import missing
+
+pytestmark = pytest.mark.lab
+
+
+def docker(lab: Lab, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    cli = shutil.which("docker")
+    if cli is None:
+        missing("docker CLI", "install docker.io or docker-ce-cli")
+    env = lab.ssh_env({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/nonexistent", "DOCKER_CONFIG": lab.docker_config})
+    return subprocess.run([cli, *args], capture_output=True, text=True, timeout=60, env=env, check=check)
+
+
+def test_ssh_into_every_node_reaches_that_nodes_own_engine(remote_lab):
+    for node in remote_lab.nodes:
+        out = subprocess.run(remote_lab.ssh_command(node, "docker", "info", "--format", "'{{.Name}}'"),
+                             capture_output=True, text=True, timeout=30)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.strip() == node.hostname
+
+
+def test_docker_cli_contexts_over_ssh_see_a_raft_of_three(remote_lab):
+    contexts = docker(remote_lab, "context", "ls", "--format", "{{.Name}} {{.DockerEndpoint}}").stdout
+    assert f"{remote_lab.context_name('lab-manager-2')} ssh://root@{remote_lab.node('lab-manager-2').address}" in contexts
+    lines = docker(remote_lab, "--context", remote_lab.context_name("lab-manager-2"), "node", "ls", "--format", "{{json .}}").stdout
+    nodes = [json.loads(line) for line in lines.splitlines()]
+    assert sorted(n["ManagerStatus"] for n in nodes if n["ManagerStatus"]) == ["Leader", "Reachable", "Reachable"]
+    assert {n["Status"] for n in nodes} == {"Ready"}
+
+
+def test_unknown_host_key_is_refused(remote_lab, tmp_path):
+    empty = tmp_path / "known_hosts"
+    empty.write_text("")
+    out = subprocess.run(["ssh", "-F", str(remote_lab.ssh_config), "-o", f"UserKnownHostsFile={empty}",
+                          remote_lab.manager.hostname, "true"], capture_output=True, text=True, timeout=30)
+    assert out.returncode != 0
+    assert "Host key verification failed" in out.stderr
+
+
+def test_tls_listener_needs_the_lab_client_certificate(remote_lab):
+    t = remote_lab.tls_dir
+    ok = docker(remote_lab, "--tlsverify", f"--tlscacert={t / 'ca.pem'}", f"--tlscert={t / 'cert.pem'}",
+                f"--tlskey={t / 'key.pem'}", "-H", remote_lab.node("lab-manager-3").tls_host, "info", "--format", "{{.Name}}")
+    assert ok.stdout.strip() == "lab-manager-3"
+    no_cert = docker(remote_lab, "--tlsverify", f"--tlscacert={t / 'ca.pem'}", "-H", remote_lab.manager.tls_host,
+                     "info", check=False)
+    assert no_cert.returncode != 0
+    context = docker(remote_lab, "--context", remote_lab.context_name("lab-manager-1", tls=True), "info", "--format", "{{.Name}}")
+    assert context.stdout.strip() == "lab-manager-1"
