@@ -1,11 +1,11 @@
-"""Benchmark: swarmtui's snapshot + diff vs the docker CLI doing the same reads, side by side in one run.
+"""Benchmark: swarmtui's snapshot vs the docker CLI doing the same reads, side by side in one run.
 
     .venv/bin/python bench/snapshot.py [--lab test] [--services 20] [--replicas 15] [--repeats 5]
 
 Creates SERVICES x REPLICAS sleeping tasks (the spider image, no log output) on a
 lab swarm, waits until they run, then times, alternately:
-  swarmtui: SwarmClient.snapshot() of nodes + services + running tasks per node,
-            and diff_snapshots() against the previous snapshot (what a TUI refresh costs);
+  swarmtui: SwarmClient.snapshot() of nodes + services + running tasks per node
+            (what a TUI refresh reads);
   docker CLI: `docker node ls`, `docker service ls`, and `docker service ps` per service.
 Prints medians and the ratio; removes the services afterwards.
 """
@@ -22,7 +22,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from swarmtui.cluster.client import SwarmClient  # noqa: E402
-from swarmtui.cluster.diff import diff_snapshots  # noqa: E402
 from swarmtui.lab.lab import Lab  # noqa: E402
 
 SLEEPER = ["python3", "-c", "import time; time.sleep(1e9)"]
@@ -66,23 +65,20 @@ def main() -> int:
         print(f"{running} tasks running after {time.monotonic() - started:.0f} s", flush=True)
 
         ours, cli = [], []
-        previous = client.snapshot()
         for _ in range(args.repeats):
             t0 = time.perf_counter()
             snap = client.snapshot()
-            diff_snapshots(previous, snap)
             ours.append(time.perf_counter() - t0)
-            previous = snap
             t0 = time.perf_counter()
             cli_reads(host, names)
             cli.append(time.perf_counter() - t0)
-        tasks = sum(n.running_tasks for n in previous.nodes)
+        tasks = sum(n.running_tasks for n in snap.nodes)
         m_ours, m_cli = statistics.median(ours), statistics.median(cli)
         print()
-        print(f"swarm: {len(previous.nodes)} nodes, {len(previous.services)} services, {tasks} running tasks; "
+        print(f"swarm: {len(snap.nodes)} nodes, {len(snap.services)} services, {tasks} running tasks; "
               f"median of {args.repeats} runs")
         print(f"{'what':<58} {'median':>9}")
-        print(f"{'swarmtui snapshot + diff (4 API calls)':<58} {m_ours * 1000:>7.0f}ms")
+        print(f"{'swarmtui snapshot (4 API calls)':<58} {m_ours * 1000:>7.0f}ms")
         print(f"{f'docker node ls + service ls + service ps x {len(names)}':<58} {m_cli * 1000:>7.0f}ms")
         print(f"ratio: swarmtui is {m_cli / m_ours:.0f}x faster")
     finally:

@@ -1,8 +1,8 @@
 """Command line: `swarmtui` opens the TUI; subcommands run the same layers headless.
 
 Each subcommand lives next to the layer it drives (lab/cli.py, queue/cli.py ...)
-and exposes `register(subparsers)`; this module only wires them together, so
-`swarmtui --help` stays fast and a broken optional layer never breaks the rest.
+and exposes `register(subparsers)`; this module only wires them together. A layer
+that fails to import fails the command loudly: it is a bug, never a missing feature.
 """
 
 from __future__ import annotations
@@ -40,12 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_connection_flags(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name, _help in SUBCOMMANDS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith("swarmtui"):
-                continue  # that layer is not built yet
-            raise
+        module = importlib.import_module(module_name)
         TOP_LEVEL_NAMES.update(module.register(sub) or ())
     return parser
 

@@ -43,7 +43,6 @@ class Signal:
     nodes: bool = False  # re-list nodes
     services: bool = False  # re-list services
     tasks: frozenset[str] = frozenset()  # watched service/node IDs whose tasks changed
-    event_summaries: tuple[str, ...] = ()  # "lab-worker-2 down", "spider replicas 3 → 2" (timeline lines)
     connected: bool | None = None  # None: no change; False: events stream lost; True: (re)connected
     # (node ID, new state) as the events said, oldest first: a pane can show "down" at once,
     # before the refresh it triggers lands (a snapshot takes seconds while a failover saturates the host)
@@ -54,64 +53,12 @@ class Signal:
             nodes=self.nodes or other.nodes,
             services=self.services or other.services,
             tasks=self.tasks | other.tasks,
-            event_summaries=self.event_summaries + other.event_summaries,
             connected=other.connected if other.connected is not None else self.connected,
             node_states=self.node_states + other.node_states,
         )
 
     def __bool__(self) -> bool:
-        return bool(self.nodes or self.services or self.tasks or self.event_summaries or self.node_states
-                    or self.connected is not None)
-
-
-# ---- events in words ----------------------------------------------------------------
-_UPDATE_STATES = {
-    "updating": "update of {name} started",
-    "paused": "update of {name} paused",
-    "completed": "update of {name} completed",
-    "rollback_started": "rollback of {name} started",
-    "rollback_paused": "rollback of {name} paused",
-    "rollback_completed": "rollback of {name} completed",
-}
-
-
-def _short_image(image: str) -> str:
-    return image.split("@", 1)[0].rsplit("/", 1)[-1]
-
-
-def summarize(event: Mapping[str, Any]) -> str | None:
-    """One swarm event → a timeline line, or None when it says nothing worth showing."""
-    kind = event.get("Type")
-    action = event.get("Action", "")
-    actor = event.get("Actor") or {}
-    attrs = actor.get("Attributes") or {}
-    name = attrs.get("name") or (actor.get("ID") or "")[:12]
-    parts: list[str] = []
-    if kind == "node":
-        if action == "create":
-            return f"node {name} joined"
-        if action == "remove":
-            return f"node {name} removed"
-        if "state.new" in attrs:
-            parts.append(f"{name} {attrs['state.new']}")
-        if "availability.new" in attrs:
-            parts.append(f"{name} availability {attrs.get('availability.old', '?')} → {attrs['availability.new']}")
-        if "role.new" in attrs:
-            parts.append(f"{name} {'promoted to manager' if attrs['role.new'] == 'manager' else 'demoted to worker'}")
-        if attrs.get("leader.new") == "true":
-            parts.append(f"{name} is the leader now")
-    elif kind == "service":
-        if action == "create":
-            return f"service {name} created"
-        if action == "remove":
-            return f"service {name} removed"
-        if "replicas.new" in attrs:
-            parts.append(f"{name} replicas {attrs.get('replicas.old', '?')} → {attrs['replicas.new']}")
-        if "image.new" in attrs:
-            parts.append(f"{name} image {_short_image(attrs.get('image.old', '?'))} → {_short_image(attrs['image.new'])}")
-        if attrs.get("updatestate.new") in _UPDATE_STATES:
-            parts.append(_UPDATE_STATES[attrs["updatestate.new"]].format(name=name))
-    return "; ".join(parts) or None
+        return bool(self.nodes or self.services or self.tasks or self.node_states or self.connected is not None)
 
 
 def _since(event: Mapping[str, Any]) -> str | None:
@@ -215,7 +162,7 @@ class Feed:
         kind = event.get("Type")
         actor_id = (event.get("Actor") or {}).get("ID", "")
         services, nodes = self._watched()
-        summary = summarize(event)
+        log.debug("event %s %s %s", kind, event.get("Action"), actor_id)
         tasks = frozenset({actor_id}) & (services if kind == "service" else nodes)
         new_state = ((event.get("Actor") or {}).get("Attributes") or {}).get("state.new")
         self._push(Signal(
@@ -223,7 +170,6 @@ class Feed:
             nodes=kind == "node",
             services=kind == "service" or (kind == "node" and event.get("Action") == "remove"),
             tasks=tasks,
-            event_summaries=(summary,) if summary else (),
         ))
         self._poll_now.set()  # task states follow service and node changes: look now
 
@@ -252,8 +198,7 @@ class Feed:
             if was_connected:
                 self.reconnects += 1
                 services, nodes = self._watched()
-                self._push(Signal(nodes=True, services=True, tasks=services | nodes, connected=True,
-                                  event_summaries=("reconnected to the swarm events",)))
+                self._push(Signal(nodes=True, services=True, tasks=services | nodes, connected=True))
             else:
                 self._push(Signal(connected=True))
             was_connected = True
@@ -276,7 +221,7 @@ class Feed:
                 client.close()
             self.connected = False
             if not self._stopping.is_set():
-                self._push(Signal(connected=False, event_summaries=("lost the swarm events stream; reconnecting",)))
+                self._push(Signal(connected=False))
                 self._stopping.wait(self.reconnect_seconds)
 
     def _probe(self, client: docker.APIClient, service_id: str) -> tuple | None:

@@ -1,7 +1,7 @@
 """Plain, immutable swarm data: what every layer above the cluster layer sees.
 
-Built from Engine API payloads by convert.py; compared by diff.py; shown by the
-widgets.  Times are timezone-aware datetimes (UTC) or None.
+Built from Engine API payloads by convert.py and assemble.py; narrated by narrate.py;
+shown by the widgets.  Times are timezone-aware datetimes (UTC) or None.
 """
 
 from __future__ import annotations

@@ -206,8 +206,7 @@ class SwarmApp(SwarmOperations, App):
     def on_swarm_changed(self, message: SwarmChanged) -> None:
         if self.closing:
             return
-        # The feed's own event words are not added to the timeline: the refresh they
-        # trigger is narrated from snapshots, which also covers what events never say.
+        # The timeline is narrated from the snapshots this refresh brings, not from the events.
         signal = message.signal
         nodes = self.main(NodesPane)
         for node_id, state in signal.node_states:  # shown at once: a big swarm's refresh can take seconds

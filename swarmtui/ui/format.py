@@ -40,8 +40,3 @@ def replicas(running: int, desired: int, mode: str = "replicated") -> Text:
         return Text(f"{running}/{desired} ✓", style="green" if desired else "dim")
     return Text(f"{running}/{desired} ⟳", style="bold yellow")
 
-
-def memory(num_bytes: int) -> str:
-    import humanize
-
-    return humanize.naturalsize(num_bytes, binary=True, format="%.0f") if num_bytes else ""

@@ -36,6 +36,14 @@ def test_version_and_help_list_subcommands():
     assert "lab" in helptext
 
 
+def test_a_layer_that_fails_to_import_fails_the_command_loudly(monkeypatch):
+    from swarmtui import cli
+
+    monkeypatch.setattr(cli, "SUBCOMMANDS", (*cli.SUBCOMMANDS, ("swarmtui.no_such_layer", "broken")))
+    with pytest.raises(ModuleNotFoundError, match="swarmtui.no_such_layer"):
+        cli.build_parser()
+
+
 def test_lab_layout_names_and_addresses():
     lab = Lab(name="demo", subnet="10.77.0.0/24", managers=2, workers=2)
     assert [(n.hostname, n.address) for n in lab.nodes] == [

@@ -1,4 +1,5 @@
-"""The feed hands on a node's new state from its event, so a pane can show it before the refresh lands."""
+"""The feed's signals: merged over the coalescing window, and a node's new state handed on from its
+event, so a pane can show it before the refresh lands."""
 
 from swarmtui.cluster.feed import Feed, Signal
 
@@ -6,6 +7,16 @@ from swarmtui.cluster.feed import Feed, Signal
 def node_event(node_id: str, new: str, old: str = "ready") -> dict:
     return {"Type": "node", "Action": "update", "timeNano": 1,
             "Actor": {"ID": node_id, "Attributes": {"name": "lab-worker-1", "state.old": old, "state.new": new}}}
+
+
+def test_signals_merge_into_one():
+    a = Signal(services=True, tasks=frozenset({"s1"}))
+    b = Signal(nodes=True, tasks=frozenset({"n1"}), connected=False)
+    merged = a.merge(b)
+    assert merged.nodes and merged.services
+    assert merged.tasks == {"s1", "n1"}
+    assert merged.connected is False
+    assert not Signal() and Signal(connected=True)
 
 
 def test_node_state_changes_ride_on_the_signal_in_order():

@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 import re
 import threading
-import time
 import zlib
 from datetime import datetime
 from pathlib import Path
@@ -116,9 +115,6 @@ class LogView(ScrollView, can_focus=True):
         self.pad = 0  # width of the replica column
         self.max_width = 0
         self._cache: LRUCache[int, list[Strip]] = LRUCache(2048)
-        self.flags_version = 0  # bumped by every change of how rows look (keys t, w, /)
-        self.rendered_version = 0  # the flags_version the screen last drew, and when (perf_counter)
-        self.rendered_at = 0.0
 
     # ---- buffer -------------------------------------------------------------------------
     def line(self, seq: int) -> Any:
@@ -211,7 +207,6 @@ class LogView(ScrollView, can_focus=True):
         self._rebuild_rows()
 
     def _rebuild_rows(self) -> None:
-        self.flags_version += 1
         width = self._wrap_width
         rows: list[tuple[int, int]] = []
         if self.wrap:
@@ -316,8 +311,6 @@ class LogView(ScrollView, can_focus=True):
         index = scroll_y + y
         width = self.scrollable_content_region.width
         style = self.rich_style
-        if self.rendered_version != self.flags_version:
-            self.rendered_version, self.rendered_at = self.flags_version, time.perf_counter()
         if index >= len(self.rows):
             return Strip.blank(width, style)
         seq, sub = self.rows[index]
