@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
+from functools import partial
 from typing import Callable, Sequence
 
+from swarmtui.cluster import commands, guards
 from swarmtui.cluster.client import SwarmClient
-from swarmtui.cluster.errors import ClusterError
+from swarmtui.cluster.errors import ClusterError, InvalidInput
 from swarmtui.cluster.models import OperationResult, UpdatePolicy
 
 
@@ -37,21 +40,33 @@ def _run(fn: Callable[[argparse.Namespace, SwarmClient], int]):
     return handler
 
 
-def _confirm(args: argparse.Namespace, what: str) -> bool:
+@dataclass(frozen=True)
+class _Plan:
+    """A change checked and put into words before anything is asked or sent."""
+
+    what: str  # "scale spider to 3 replica(s)"
+    cli: str  # its docker CLI equivalent, the one the result reports
+    run: Callable[[SwarmClient], OperationResult]
+
+
+def _confirm(args: argparse.Namespace, plan: _Plan) -> bool:
     if getattr(args, "yes", False):
         return True
     if not sys.stdin.isatty():
-        print(f"swarmtui: refusing to {what} without --yes (stdin is not a terminal)", file=sys.stderr)
+        print(f"swarmtui: refusing to {plan.what} without --yes (stdin is not a terminal)\n  docker CLI: {plan.cli}",
+              file=sys.stderr)
         return False
-    return input(f"{what}? [y/N] ").strip().lower() in ("y", "yes")
+    return input(f"{plan.what}\n  docker CLI: {plan.cli}\nGo ahead? [y/N] ").strip().lower() in ("y", "yes")
 
 
-def _change(what: Callable[[argparse.Namespace], str], op: Callable[[argparse.Namespace, SwarmClient], OperationResult]):
-    """A destructive command: confirm, run, print what happened and the docker CLI equivalent."""
+def _change(plan: Callable[[argparse.Namespace, SwarmClient], _Plan]):
+    """A destructive command: validate its arguments (bad input is refused before asking), confirm,
+    run, print what happened and the docker CLI equivalent."""
     def fn(args: argparse.Namespace, client: SwarmClient) -> int:
-        if not _confirm(args, what(args)):
+        checked = plan(args, client)
+        if not _confirm(args, checked):
             return 3
-        result = op(args, client)
+        result = checked.run(client)
         print(result.summary)
         print(f"  docker CLI: {result.cli}")
         return 0
@@ -84,19 +99,20 @@ def _node_ls(args, client: SwarmClient) -> int:
 
 
 # ---- parsing helpers ------------------------------------------------------------------
-def _pairs(items: Sequence[str] | None) -> dict[str, str]:
+def _pairs(items: Sequence[str] | None, what: str) -> dict[str, str]:
     out = {}
     for item in items or ():
         key, sep, value = item.partition("=")
-        if not sep:
-            raise SystemExit(f"swarmtui: {item!r} is not KEY=VALUE")
+        if not sep or not key:
+            raise InvalidInput(f"{what} {item!r} is not KEY=VALUE")
         out[key] = value
     return out
 
 
 def _policy(args) -> UpdatePolicy:
-    return UpdatePolicy(parallelism=args.parallelism, delay_seconds=args.delay, failure_action=args.failure_action,
-                        order=args.order, monitor_seconds=args.monitor, max_failure_ratio=args.max_failure_ratio)
+    return guards.check_policy(UpdatePolicy(
+        parallelism=args.parallelism, delay_seconds=args.delay, failure_action=args.failure_action,
+        order=args.order, monitor_seconds=args.monitor, max_failure_ratio=args.max_failure_ratio))
 
 
 def _add_policy_flags(p: argparse.ArgumentParser) -> None:
@@ -112,6 +128,64 @@ def _add_policy_flags(p: argparse.ArgumentParser) -> None:
 def _yes(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     return p
+
+
+# ---- plans: each checks its arguments, then names the change and its docker CLI equivalent ----
+def _plan_create(a, c: SwarmClient) -> _Plan:
+    name, image = guards.check_service_name(a.name), guards.check_image(a.image)
+    count = guards.check_replicas(a.replicas, c.max_replicas)
+    env = [f"{k}={v}" for k, v in _pairs(a.env, "environment entry").items()]
+    labels, policy = _pairs(a.label, "label"), _policy(a)
+    if a.stop_grace_period is not None and a.stop_grace_period < 0:
+        raise InvalidInput(f"stop grace period {a.stop_grace_period:g} is negative")
+    options = dict(network=a.network, env=env, constraints=a.constraint, labels=labels,
+                   stop_grace_seconds=a.stop_grace_period, command=a.command or None, policy=policy)
+    return _Plan(f"create service {name} with {count} replica(s) of {image}",
+                 commands.create_service(name, image, count, **options),
+                 lambda c: c.create_service(name, image, count, **options))
+
+
+def _plan_scale(a, c: SwarmClient) -> _Plan:
+    count = guards.check_replicas(a.replicas, c.max_replicas)
+    name = c.service(a.service).name
+    return _Plan(f"scale {name} to {count} replica(s)", commands.scale(name, count), lambda c: c.scale(name, count))
+
+
+def _plan_update(a, c: SwarmClient) -> _Plan:
+    image, policy = guards.check_image(a.image), _policy(a)
+    name = c.service(a.service).name
+    return _Plan(f"roll {name} out to {image}", commands.update_image(name, image, policy),
+                 lambda c: c.update_image(name, image, policy))
+
+
+def _plan_service(what: str, cli: Callable[[str], str], op: Callable[[SwarmClient, str], OperationResult]):
+    def plan(a, c: SwarmClient) -> _Plan:
+        name = c.service(a.service).name
+        return _Plan(what.format(name), cli(name), lambda c: op(c, name))
+    return plan
+
+
+def _plan_node(what: str, cli: Callable[[str], str], op: Callable[[SwarmClient, str], OperationResult]):
+    def plan(a, c: SwarmClient) -> _Plan:
+        host = c.node(a.node).hostname
+        return _Plan(what.format(host), cli(host), lambda c: op(c, host))
+    return plan
+
+
+def _plan_labels(a, c: SwarmClient) -> _Plan:
+    add = _pairs(a.labels, "label")
+    if not add and not a.rm:
+        raise InvalidInput("no label to change", "give KEY=VALUE labels to add and/or --rm KEY")
+    guards.check_label_keys([*add, *a.rm])
+    host = c.node(a.node).hostname
+    return _Plan(f"change labels of node {host}", commands.labels(host, add, a.rm),
+                 lambda c: c.change_labels(host, add, a.rm))
+
+
+def _plan_node_rm(a, c: SwarmClient) -> _Plan:
+    host = c.node(a.node).hostname
+    return _Plan(f"remove node {host} from the swarm", commands.remove_node(host, a.force),
+                 lambda c: c.remove_node(host, a.force))
 
 
 def register(sub) -> tuple[str, ...]:
@@ -134,73 +208,56 @@ def register(sub) -> tuple[str, ...]:
     p.add_argument("--label", action="append", metavar="KEY=VALUE")
     p.add_argument("--stop-grace-period", type=float, metavar="SECONDS")
     _add_policy_flags(p)
-    p.set_defaults(handler=_change(
-        lambda a: f"create service {a.name} with {a.replicas} replica(s) of {a.image}",
-        lambda a, c: c.create_service(a.name, a.image, a.replicas, network=a.network, env=_pairs(a.env),
-                                      constraints=a.constraint, labels=_pairs(a.label),
-                                      stop_grace_seconds=a.stop_grace_period, command=a.command or None,
-                                      policy=_policy(a))))
+    p.set_defaults(handler=_change(_plan_create))
 
     p = _yes(sv.add_parser("scale", help="set the replica count (0 stops every replica)"))
     p.add_argument("service")
     p.add_argument("replicas")
-    p.set_defaults(handler=_change(lambda a: f"scale {a.service} to {a.replicas} replica(s)",
-                                   lambda a, c: c.scale(a.service, a.replicas)))
+    p.set_defaults(handler=_change(_plan_scale))
 
     p = _yes(sv.add_parser("update", help="rolling update to a new image"))
     p.add_argument("service")
     p.add_argument("--image", required=True)
     _add_policy_flags(p)
-    p.set_defaults(handler=_change(lambda a: f"roll {a.service} out to {a.image}",
-                                   lambda a, c: c.update_image(a.service, a.image, _policy(a))))
+    p.set_defaults(handler=_change(_plan_update))
 
-    for verb, helptext, what, method in (
-        ("rollback", "back to the previous spec", "roll {} back to its previous spec", "rollback"),
-        ("restart", "rolling restart of every replica", "restart every replica of {}", "restart"),
-        ("rm", "remove a service (its replicas stop)", "remove service {}", "remove_service"),
+    for verb, helptext, plan in (
+        ("rollback", "back to the previous spec",
+         _plan_service("roll {} back to its previous spec", commands.rollback, SwarmClient.rollback)),
+        ("restart", "rolling restart of every replica",
+         _plan_service("restart every replica of {}", commands.restart, SwarmClient.restart)),
+        ("rm", "remove a service (its replicas stop)",
+         _plan_service("remove service {}", commands.remove_service, SwarmClient.remove_service)),
     ):
         p = _yes(sv.add_parser(verb, help=helptext))
         p.add_argument("service")
-        p.set_defaults(handler=_change(lambda a, w=what: w.format(a.service),
-                                       lambda a, c, m=method: getattr(c, m)(a.service)))
+        p.set_defaults(handler=_change(plan))
 
     node = sub.add_parser("node", help="list nodes; promote, demote, drain, pause, activate, label, remove")
     nv = node.add_subparsers(dest="node_command", metavar="VERB", required=True)
     nv.add_parser("ls", help="nodes with role, status, availability and running tasks").set_defaults(handler=_run(_node_ls))
-    for verb, helptext, op in (
-        ("promote", "make a worker a manager", lambda a, c: c.promote(a.node)),
-        ("demote", "make a manager a worker (refused if quorum would be lost)", lambda a, c: c.demote(a.node)),
-        ("drain", "move the node's tasks elsewhere and take no new ones", lambda a, c: c.set_availability(a.node, "drain")),
-        ("pause", "take no new tasks, keep the running ones", lambda a, c: c.set_availability(a.node, "pause")),
-        ("activate", "take tasks again", lambda a, c: c.set_availability(a.node, "active")),
+    for verb, helptext, cli, op in (
+        ("promote", "make a worker a manager", commands.promote, SwarmClient.promote),
+        ("demote", "make a manager a worker (refused if quorum would be lost)", commands.demote, SwarmClient.demote),
+        ("drain", "move the node's tasks elsewhere and take no new ones",
+         partial(commands.availability, value="drain"), partial(SwarmClient.set_availability, availability="drain")),
+        ("pause", "take no new tasks, keep the running ones",
+         partial(commands.availability, value="pause"), partial(SwarmClient.set_availability, availability="pause")),
+        ("activate", "take tasks again",
+         partial(commands.availability, value="active"), partial(SwarmClient.set_availability, availability="active")),
     ):
         p = _yes(nv.add_parser(verb, help=helptext))
         p.add_argument("node")
-        p.set_defaults(handler=_change(lambda a, v=verb: f"{v} node {a.node}", op))
+        p.set_defaults(handler=_change(_plan_node(f"{verb} node {{}}", cli, op)))
 
     p = _yes(nv.add_parser("label", help="add KEY=VALUE labels and/or remove keys (--rm KEY)"))
     p.add_argument("node")
     p.add_argument("labels", nargs="*", metavar="KEY=VALUE")
     p.add_argument("--rm", action="append", default=[], metavar="KEY")
-
-    def _label(a, c: SwarmClient) -> OperationResult:
-        result = None
-        if a.labels:
-            result = c.add_labels(a.node, _pairs(a.labels))
-        if a.rm:
-            removed = c.remove_labels(a.node, a.rm)
-            if result is not None:
-                return OperationResult("label", removed.target, f"{result.summary}; {removed.summary}",
-                                       f"{result.cli} && {removed.cli}", target_id=removed.target_id)
-            return removed
-        if result is None:
-            raise SystemExit("swarmtui: give KEY=VALUE labels to add and/or --rm KEY")
-        return result
-
-    p.set_defaults(handler=_change(lambda a: f"change labels of node {a.node}", _label))
+    p.set_defaults(handler=_change(_plan_labels))
 
     p = _yes(nv.add_parser("rm", help="remove a Down node from the swarm (--force: even a Ready one)"))
     p.add_argument("node")
     p.add_argument("--force", action="store_true")
-    p.set_defaults(handler=_change(lambda a: f"remove node {a.node} from the swarm", lambda a, c: c.remove_node(a.node, a.force)))
+    p.set_defaults(handler=_change(_plan_node_rm))
     return ("service", "node")

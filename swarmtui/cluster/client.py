@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import shlex
+import functools
 import time
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
@@ -20,7 +20,7 @@ import docker.errors
 import requests.exceptions
 from docker.types import ServiceMode, UpdateConfig
 
-from swarmtui.cluster import assemble, convert, guards
+from swarmtui.cluster import assemble, commands, convert, guards
 from swarmtui.cluster.errors import (
     ClusterError,
     DaemonUnreachable,
@@ -38,23 +38,9 @@ RETRIES = 5  # read-modify-write attempts on "update out of sequence"
 DEFAULT_MAX_REPLICAS = 1000
 
 
-def _duration(seconds: float) -> str:
-    """Seconds → a docker CLI duration ("0s", "1.5s", "2m0s" style kept simple: seconds)."""
-    return f"{seconds:g}s"
-
-
-def _cli(*words: object) -> str:
-    return shlex.join(str(w) for w in words)
-
-
 def update_config(policy: UpdatePolicy) -> UpdateConfig:
     """The full UpdateConfig the engine expects (durations in nanoseconds)."""
-    if policy.failure_action not in ("continue", "pause", "rollback"):
-        raise InvalidInput(f"failure action {policy.failure_action!r} is not continue, pause or rollback")
-    if policy.order not in ("stop-first", "start-first"):
-        raise InvalidInput(f"update order {policy.order!r} is not stop-first or start-first")
-    if policy.parallelism < 0 or policy.delay_seconds < 0 or policy.monitor_seconds < 0 or not 0 <= policy.max_failure_ratio <= 1:
-        raise InvalidInput("update parallelism, delay and monitor must be >= 0 and the failure ratio between 0 and 1")
+    guards.check_policy(policy)
     return UpdateConfig(
         parallelism=policy.parallelism,
         delay=int(policy.delay_seconds * NS),
@@ -65,15 +51,15 @@ def update_config(policy: UpdatePolicy) -> UpdateConfig:
     )
 
 
-def update_flags(policy: UpdatePolicy) -> list[str]:
-    return [
-        "--update-parallelism", str(policy.parallelism),
-        "--update-delay", _duration(policy.delay_seconds),
-        "--update-failure-action", policy.failure_action,
-        "--update-order", policy.order,
-        "--update-monitor", _duration(policy.monitor_seconds),
-        "--update-max-failure-ratio", f"{policy.max_failure_ratio:g}",
-    ]
+class _Unchanged(Exception):
+    """Raised inside a read-modify-write when the spec already is what was asked: nothing is sent."""
+
+
+def _label_words(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
+    """"labelled a=1, b" / "label(s) c removed": what a label change did, in words."""
+    set_ = [commands.label_word(k, v) for k, v in after.items() if before.get(k) != v]
+    gone = [k for k in before if k not in after]
+    return [*([f"labelled {', '.join(set_)}"] if set_ else []), *([f"label(s) {', '.join(gone)} removed"] if gone else [])]
 
 
 class SwarmClient:
@@ -343,7 +329,8 @@ class SwarmClient:
                 raise InvalidInput(f"a service called {name!r} already exists", "pick another name or update that one")
             created = self.docker.services.create(
                 image,
-                command=list(command) if command else None,
+                # Args, not Command: what `docker service create IMAGE CMD...` sets (the image's entrypoint stays)
+                args=list(command) if command else None,
                 name=name,
                 mode=ServiceMode("replicated", count),
                 networks=[network] if network else None,
@@ -353,19 +340,9 @@ class SwarmClient:
                 stop_grace_period=int(stop_grace_seconds * NS) if stop_grace_seconds is not None else None,
                 update_config=config,
             )
-        words: list[object] = ["docker", "service", "create", "--name", name, "--replicas", count]
-        if network:
-            words += ["--network", network]
-        for item in env_list:
-            words += ["--env", item]
-        for c in constraints:
-            words += ["--constraint", c]
-        for k, v in (labels or {}).items():
-            words += ["--label", f"{k}={v}"]
-        if stop_grace_seconds is not None:
-            words += ["--stop-grace-period", _duration(stop_grace_seconds)]
-        words += [*update_flags(policy), image, *(command or ())]
-        return OperationResult("create", name, f"{name} created with {count} replica(s) of {image}", _cli(*words),
+        cli = commands.create_service(name, image, count, network=network, env=env_list, constraints=constraints, labels=labels,
+                                      stop_grace_seconds=stop_grace_seconds, command=command, policy=policy)
+        return OperationResult("create", name, f"{name} created with {count} replica(s) of {image}", cli,
                                target_id=created.id)
 
     def scale(self, service: str, replicas: int | str) -> OperationResult:
@@ -383,7 +360,7 @@ class SwarmClient:
         attrs = self._inspect_service(service)
         name = attrs["Spec"]["Name"]
         current = ((attrs["Spec"].get("Mode") or {}).get("Replicated") or {}).get("Replicas")
-        cli = _cli("docker", "service", "scale", f"{name}={count}")
+        cli = commands.scale(name, count)
         if current == count:
             return OperationResult("scale", name, f"{name} already has {count} replica(s)", cli, changed=False, target_id=attrs["ID"])
         attrs = self._modify_service(service, mutate)
@@ -404,7 +381,7 @@ class SwarmClient:
 
         attrs = self._modify_service(service, mutate)
         name = attrs["Spec"]["Name"]
-        cli = _cli("docker", "service", "update", "--image", image, *update_flags(policy), name)
+        cli = commands.update_image(name, image, policy)
         return OperationResult("update", name, f"{name}: rolling update {old['image']} → {image} "
                                f"({policy.parallelism} at a time, on failure {policy.failure_action})", cli, target_id=attrs["ID"])
 
@@ -419,7 +396,7 @@ class SwarmClient:
         name = attrs["Spec"]["Name"]
         prev = convert.strip_digest(((attrs["PreviousSpec"].get("TaskTemplate") or {}).get("ContainerSpec") or {}).get("Image", ""))
         return OperationResult("rollback", name, f"{name} rolling back to its previous spec ({prev})",
-                               _cli("docker", "service", "rollback", name), target_id=attrs["ID"])
+                               commands.rollback(name), target_id=attrs["ID"])
 
     def restart(self, service: str) -> OperationResult:
         """A rolling restart of every replica (ForceUpdate + 1), following the service's update config."""
@@ -431,7 +408,7 @@ class SwarmClient:
         attrs = self._modify_service(service, mutate)
         name = attrs["Spec"]["Name"]
         return OperationResult("restart", name, f"{name}: rolling restart of every replica",
-                               _cli("docker", "service", "update", "--force", name), target_id=attrs["ID"])
+                               commands.restart(name), target_id=attrs["ID"])
 
     def remove_service(self, service: str) -> OperationResult:
         attrs = self._inspect_service(service)
@@ -441,7 +418,7 @@ class SwarmClient:
                 self.api.remove_service(attrs["ID"])
             except docker.errors.NotFound:
                 pass  # gone meanwhile: the outcome the user asked for
-        return OperationResult("remove", name, f"{name} removed (its replicas stop)", _cli("docker", "service", "rm", name),
+        return OperationResult("remove", name, f"{name} removed (its replicas stop)", commands.remove_service(name),
                                target_id=attrs["ID"])
 
     # ---- node operations -------------------------------------------------------------
@@ -458,26 +435,24 @@ class SwarmClient:
 
         return self._retrying(attempt, f"node {ref}")
 
-    def _node_result(self, action: str, attrs: dict, summary: str, *flags: str, changed: bool = True) -> OperationResult:
+    def _node_result(self, action: str, attrs: dict, summary: str, cli: Callable[[str], str], changed: bool = True) -> OperationResult:
         hostname = (attrs.get("Description") or {}).get("Hostname", attrs["ID"])
-        verb = ["node", action] if action in ("promote", "demote") else ["node", "update", *flags]
-        return OperationResult(action, hostname, summary.format(node=hostname), _cli("docker", *verb, hostname),
-                               changed=changed, target_id=attrs["ID"])
+        return OperationResult(action, hostname, summary.replace("{node}", hostname), cli(hostname), changed=changed, target_id=attrs["ID"])
 
     def promote(self, node: str) -> OperationResult:
         attrs = self._inspect_node(node)
         if attrs["Spec"].get("Role") == "manager":
-            return self._node_result("promote", attrs, "{node} is already a manager", changed=False)
+            return self._node_result("promote", attrs, "{node} is already a manager", commands.promote, changed=False)
         attrs = self._change_role(node, "manager")
-        return self._node_result("promote", attrs, "{node} promoted to manager")
+        return self._node_result("promote", attrs, "{node} promoted to manager", commands.promote)
 
     def demote(self, node: str) -> OperationResult:
         target = self.node(node)
         if target.role != "manager":
-            return self._node_result("demote", self._inspect_node(node), "{node} is already a worker", changed=False)
+            return self._node_result("demote", self._inspect_node(node), "{node} is already a worker", commands.demote, changed=False)
         guards.check_demote(self.nodes(), target)
         attrs = self._change_role(node, "worker")
-        return self._node_result("demote", attrs, "{node} demoted to worker")
+        return self._node_result("demote", attrs, "{node} demoted to worker", commands.demote)
 
     def _change_role(self, node: str, role: str, settle_seconds: float = 30) -> dict:
         """Raft membership changes can outlast the engine's own deadline; then wait for the role to show."""
@@ -498,38 +473,43 @@ class SwarmClient:
         """active | pause (no new tasks) | drain (move its tasks elsewhere)."""
         guards.check_availability(availability)
         target = self.node(node)
-        flags = ("--availability", availability)
+        cli = functools.partial(commands.availability, value=availability)
         if target.availability == availability:
-            return self._node_result(availability, self._inspect_node(node), f"{{node}} is already {availability}", *flags, changed=False)
+            return self._node_result(availability, self._inspect_node(node), f"{{node}} is already {availability}", cli, changed=False)
         guards.check_availability_change(self.nodes(), target, availability)
         attrs = self._modify_node(node, lambda spec, _: spec.update(Availability=availability))
         meaning = {"active": "takes tasks again", "pause": "takes no new tasks", "drain": "its tasks move to other nodes"}
-        return self._node_result(availability, attrs, f"{{node}} set to {availability}: {meaning[availability]}", *flags)
+        return self._node_result(availability, attrs, f"{{node}} set to {availability}: {meaning[availability]}", cli)
 
-    def add_labels(self, node: str, labels: Mapping[str, str]) -> OperationResult:
-        guards.check_label_keys(labels.keys())
-
-        def mutate(spec: dict, attrs: dict) -> None:
-            spec["Labels"] = {**(spec.get("Labels") or {}), **{k: str(v) for k, v in labels.items()}}
-
-        attrs = self._modify_node(node, mutate)
-        flags = [w for k, v in labels.items() for w in ("--label-add", f"{k}={v}")]
-        shown = ", ".join(f"{k}={v}" for k, v in labels.items())
-        return self._node_result("label-add", attrs, f"{{node}} labelled {shown}", *flags)
-
-    def remove_labels(self, node: str, keys: Iterable[str]) -> OperationResult:
-        keys = guards.check_label_keys(keys)
-        flags = [w for k in keys for w in ("--label-rm", k)]
-        attrs = self._inspect_node(node)
-        present = [k for k in keys if k in (attrs["Spec"].get("Labels") or {})]
-        if not present:
-            return self._node_result("label-rm", attrs, f"{{node}} has no label {', '.join(keys)}", *flags, changed=False)
+    def change_labels(self, node: str, add: Mapping[str, str] | None = None, remove: Iterable[str] = ()) -> OperationResult:
+        """Add/change `add` and remove the keys `remove` in one spec update, as one
+        `docker node update --label-add ... --label-rm ...` does (a key in both ends up removed)."""
+        add = {k: str(v) for k, v in (add or {}).items()}
+        remove = list(remove)
+        guards.check_label_keys([*add, *remove])
+        cli = functools.partial(commands.labels, add=add, remove=remove)
+        said: list[str] = []
 
         def mutate(spec: dict, _: dict) -> None:
-            spec["Labels"] = {k: v for k, v in (spec.get("Labels") or {}).items() if k not in keys}
+            current = spec.get("Labels") or {}
+            wanted = {k: v for k, v in {**current, **add}.items() if k not in remove}
+            if wanted == current:
+                raise _Unchanged
+            spec["Labels"] = wanted
+            said[:] = _label_words(current, wanted)
 
-        attrs = self._modify_node(node, mutate)
-        return self._node_result("label-rm", attrs, f"{{node}}: label(s) {', '.join(present)} removed", *flags)
+        try:
+            attrs = self._modify_node(node, mutate)
+        except _Unchanged:
+            shown = ", ".join([*(commands.label_word(k, v) for k, v in add.items()), *(f"no {k}" for k in remove)])
+            return self._node_result("labels", self._inspect_node(node), f"{{node}} already has {shown}", cli, changed=False)
+        return self._node_result("labels", attrs, f"{{node}}: {'; '.join(said)}", cli)
+
+    def add_labels(self, node: str, labels: Mapping[str, str]) -> OperationResult:
+        return self.change_labels(node, add=labels)
+
+    def remove_labels(self, node: str, keys: Iterable[str]) -> OperationResult:
+        return self.change_labels(node, remove=keys)
 
     def remove_node(self, node: str, force: bool = False) -> OperationResult:
         """Remove a node from the swarm: only a Down one unless `force`."""
@@ -538,8 +518,8 @@ class SwarmClient:
         with self._errors():
             with self._patient():
                 self.api.remove_node(target.id, force=force)
-        words = ["docker", "node", "rm", *(["--force"] if force else []), target.hostname]
-        return OperationResult("remove", target.hostname, f"{target.hostname} removed from the swarm", _cli(*words), target_id=target.id)
+        return OperationResult("remove", target.hostname, f"{target.hostname} removed from the swarm",
+                               commands.remove_node(target.hostname, force), target_id=target.id)
 
     # ---- swarm -----------------------------------------------------------------------
     def join_info(self) -> JoinInfo:
@@ -574,4 +554,4 @@ class SwarmClient:
 
         raw = self._retrying(attempt, "the swarm")
         return OperationResult("rotate", role, f"{role} join token rotated: the old one no longer joins new nodes",
-                               _cli("docker", "swarm", "join-token", "--rotate", role), target_id=raw.get("ID", ""))
+                               commands.rotate_token(role), target_id=raw.get("ID", ""))

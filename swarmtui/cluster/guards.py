@@ -10,7 +10,7 @@ import re
 from typing import Iterable
 
 from swarmtui.cluster.errors import BadReplicaCount, InvalidImage, InvalidInput, LastActiveNode, NodeNotDown, QuorumRisk
-from swarmtui.cluster.models import Node
+from swarmtui.cluster.models import Node, UpdatePolicy
 
 # The distribution/reference grammar (docker/distribution reference/regexp.go), simplified to one regex.
 _DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
@@ -123,3 +123,14 @@ def check_availability_change(nodes: Iterable[Node], target: Node, availability:
             f"{'draining' if availability == 'drain' else 'pausing'} {target.hostname} would leave no active Ready node to run tasks",
             "activate another node first (swarmtui node activate NODE)",
         )
+
+
+def check_policy(policy: UpdatePolicy) -> UpdatePolicy:
+    """Every field of an update config within what the engine accepts."""
+    if policy.failure_action not in ("continue", "pause", "rollback"):
+        raise InvalidInput(f"failure action {policy.failure_action!r} is not continue, pause or rollback")
+    if policy.order not in ("stop-first", "start-first"):
+        raise InvalidInput(f"update order {policy.order!r} is not stop-first or start-first")
+    if policy.parallelism < 0 or policy.delay_seconds < 0 or policy.monitor_seconds < 0 or not 0 <= policy.max_failure_ratio <= 1:
+        raise InvalidInput("update parallelism, delay and monitor must be >= 0 and the failure ratio between 0 and 1")
+    return policy

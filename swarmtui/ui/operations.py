@@ -8,10 +8,12 @@ relies on the app's `main()`, `selected_service()`, `selected_node()`, `settings
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable
 
 from textual import work
 
+from swarmtui.cluster import commands
 from swarmtui.cluster.errors import ClusterError
 from swarmtui.ui.messages import OperationDone, OperationFailed
 from swarmtui.ui.screens import dialogs
@@ -69,7 +71,7 @@ class SwarmOperations:
             self.confirm(
                 f"Stop {service.name} everywhere?",
                 f"All {service.replicas_running} running replicas of {service.name} stop (the service stays, at 0 replicas).",
-                f"docker service scale {service.name}=0",
+                commands.scale(service.name, 0),
                 lambda: self.run_operation(f"scale {service.name}", "scale", service.id, 0),
                 yes="Stop all",
             )
@@ -107,13 +109,13 @@ class SwarmOperations:
         service = self.selected_service()
         if self._need("service", service):
             self.confirm(f"Roll {service.name} back to its previous spec?", "Replicas are replaced with the previous image and settings.",
-                         f"docker service rollback {service.name}", lambda: self.run_operation(f"rollback {service.name}", "rollback", service.id))
+                         commands.rollback(service.name), lambda: self.run_operation(f"rollback {service.name}", "rollback", service.id))
 
     def action_force_restart(self) -> None:
         service = self.selected_service()
         if self._need("service", service):
             self.confirm(f"Restart every replica of {service.name}?", "A rolling restart, following its update config.",
-                         f"docker service update --force {service.name}", lambda: self.run_operation(f"restart {service.name}", "restart", service.id))
+                         commands.restart(service.name), lambda: self.run_operation(f"restart {service.name}", "restart", service.id))
 
     def action_new_service(self) -> None:
         current = self.selected_service()
@@ -122,7 +124,7 @@ class SwarmOperations:
         def submitted(new: dialogs.NewService | None) -> None:
             if new is not None:
                 self.run_operation(f"create {new.name}", "create_service", new.name, new.image, new.replicas,
-                                   network=new.network, env=list(new.env), constraints=list(new.constraints))
+                                   network=new.network, env=list(new.env), constraints=list(new.constraints), policy=new.policy)
 
         self.push_screen(FormScreen(dialogs.new_service_form(default_image, self.settings.max_replicas)), submitted)
 
@@ -130,7 +132,7 @@ class SwarmOperations:
         service = self.selected_service()
         if self._need("service", service):
             self.confirm(f"Remove service {service.name}?", f"Its {service.replicas_running} replicas stop and the service is deleted.",
-                         f"docker service rm {service.name}", lambda: self.run_operation(f"remove {service.name}", "remove_service", service.id),
+                         commands.remove_service(service.name), lambda: self.run_operation(f"remove {service.name}", "remove_service", service.id),
                          yes="Remove")
 
     def action_release(self) -> None:
@@ -161,25 +163,25 @@ class SwarmOperations:
             self.action_focus_pane("logs")
 
     # nodes
-    def _node_op(self, verb: str, method: str, *args, ask: str = "", cli: str = "") -> None:
+    def _node_op(self, verb: str, method: str, *args, ask: str = "", cli: Callable[[str], str] | None = None) -> None:
         node = self.selected_node()
         if not self._need("node", node):
             return
         run = lambda: self.run_operation(f"{verb} {node.hostname}", method, node.id, *args)  # noqa: E731
         if ask:
-            self.confirm(ask.format(node=node.hostname), "", cli.format(node=node.hostname), run, yes=verb.capitalize())
+            self.confirm(ask.format(node=node.hostname), "", cli(node.hostname) if cli else "", run, yes=verb.capitalize())
         else:
             run()
 
     def action_promote(self) -> None:
-        self._node_op("promote", "promote", ask="Promote {node} to manager?", cli="docker node promote {node}")
+        self._node_op("promote", "promote", ask="Promote {node} to manager?", cli=commands.promote)
 
     def action_demote(self) -> None:
-        self._node_op("demote", "demote", ask="Demote {node} to worker?", cli="docker node demote {node}")
+        self._node_op("demote", "demote", ask="Demote {node} to worker?", cli=commands.demote)
 
     def action_drain(self) -> None:
         self._node_op("drain", "set_availability", "drain", ask="Drain {node}? Its tasks move to other nodes.",
-                      cli="docker node update --availability drain {node}")
+                      cli=partial(commands.availability, value="drain"))
 
     def action_pause(self) -> None:
         self._node_op("pause", "set_availability", "pause")
@@ -195,10 +197,7 @@ class SwarmOperations:
         def submitted(change: dialogs.LabelChange | None) -> None:
             if change is None:
                 return
-            if change.add:
-                self.run_operation(f"label {node.hostname}", "add_labels", node.id, change.add)
-            if change.remove:
-                self.run_operation(f"label {node.hostname}", "remove_labels", node.id, list(change.remove))
+            self.run_operation(f"label {node.hostname}", "change_labels", node.id, change.add, list(change.remove))
 
         self.push_screen(FormScreen(dialogs.labels_form(node)), submitted)
 
@@ -206,7 +205,7 @@ class SwarmOperations:
         node = self.selected_node()
         if self._need("node", node):
             self.confirm(f"Remove {node.hostname} from the swarm?", "Only a Down node can be removed; its tasks were already rescheduled.",
-                         f"docker node rm {node.hostname}", lambda: self.run_operation(f"remove {node.hostname}", "remove_node", node.id),
+                         commands.remove_node(node.hostname), lambda: self.run_operation(f"remove {node.hostname}", "remove_node", node.id),
                          yes="Remove")
 
     def action_node_tasks(self) -> None:

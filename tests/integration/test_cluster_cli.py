@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
+
 from swarmtui.cli import main
 from swarmtui.cluster.client import SwarmClient
-from tests.integration.cluster_helpers import wait_for
+from swarmtui.cluster.errors import ClusterError
+from swarmtui.cluster.models import UpdatePolicy
+from tests.integration.cluster_helpers import SLEEPER, wait_for
 
 
 def run(lab, capsys, *argv: str) -> tuple[int, str, str]:
@@ -50,3 +55,78 @@ def test_node_commands_and_their_guards(lab, capsys):
 def test_unreachable_daemon_from_the_command_line(capsys, tmp_path):
     code = main(["--host", f"unix://{tmp_path}/none.sock", "node", "ls"])
     assert code == 1 and "no Docker daemon answers" in capsys.readouterr().err
+
+
+def asked_then_done(lab, capsys, *argv: str) -> str:
+    """Run a changing command twice: without --yes it refuses and names its docker CLI equivalent,
+    with --yes it runs and reports one; both must be the same command."""
+    code, _, err = run(lab, capsys, *argv)
+    assert code == 3 and "without --yes" in err, err
+    asked = err.split("docker CLI: ", 1)[1].strip()
+    code, out, err = run(lab, capsys, *argv[:2], "--yes", *argv[2:])  # before a trailing command
+    assert code == 0, err
+    done = out.split("docker CLI: ", 1)[1].strip()
+    assert asked == done
+    return done
+
+
+def test_every_command_asks_with_the_docker_command_it_then_reports(lab, capsys, unique_name):
+    image = f"{lab.registry}/spider:0.01"
+    policy = ["--parallelism", "2", "--delay", "0.5", "--failure-action", "rollback", "--monitor", "0.5",
+              "--max-failure-ratio", "0.5"]
+    key = f"swarmtui.test.{unique_name}"
+    try:
+        created = asked_then_done(lab, capsys, "service", "create", "--replicas", "1", "--network", "host",
+                                  "--env", "GREETING=hello world", "--constraint", "node.role==worker",
+                                  "--label", "team=crawl ops", "--stop-grace-period", "1", *policy,
+                                  unique_name, image, *SLEEPER)
+        assert "--update-max-failure-ratio 0.5" in created and "'GREETING=hello world'" in created
+        assert asked_then_done(lab, capsys, "service", "scale", unique_name, "2") == f"docker service scale {unique_name}=2"
+        updated = asked_then_done(lab, capsys, "service", "update", unique_name, "--image", f"{lab.registry}/spider:0.02", *policy)
+        assert updated.endswith(f"--update-max-failure-ratio 0.5 {unique_name}")
+        assert asked_then_done(lab, capsys, "service", "rollback", unique_name) == f"docker service rollback {unique_name}"
+        assert asked_then_done(lab, capsys, "service", "restart", unique_name) == f"docker service update --force {unique_name}"
+        for verb, value in (("drain", "drain"), ("pause", "pause"), ("activate", "active")):
+            assert asked_then_done(lab, capsys, "node", verb, "lab-worker-2") == \
+                f"docker node update --availability {value} lab-worker-2"
+        assert asked_then_done(lab, capsys, "node", "label", "lab-worker-2", f"{key}=a b", "--rm", f"{key}.old") == \
+            f"docker node update --label-add '{key}=a b' --label-rm {key}.old lab-worker-2"
+        assert asked_then_done(lab, capsys, "node", "label", "lab-worker-2", "--rm", key) == \
+            f"docker node update --label-rm {key} lab-worker-2"
+    finally:
+        run(lab, capsys, "node", "activate", "lab-worker-2", "--yes")
+        run(lab, capsys, "node", "label", "lab-worker-2", "--rm", key, "--yes")
+        code, _, _ = run(lab, capsys, "service", "rm", unique_name, "--yes")
+    assert code == 0
+
+
+def test_the_shown_create_command_pasted_into_a_shell_makes_the_same_service(lab, capsys, unique_name):
+    """The command is quoted so it can be pasted: run by the real docker CLI, it makes the same spec."""
+    with SwarmClient(lab.docker_host) as client:
+        shown = client.create_service(
+            unique_name, f"{lab.registry}/spider:0.01", 1, network="host", env=["GREETING=hello world", "PRICE=$5"],
+            constraints=["node.role==worker"], labels={"team": "crawl ops"}, stop_grace_seconds=1.5, command=SLEEPER,
+            policy=UpdatePolicy(parallelism=2, delay_seconds=0.5, failure_action="rollback", order="start-first",
+                                monitor_seconds=0.25, max_failure_ratio=0.5)).cli
+        ours = client.api.inspect_service(unique_name)["Spec"]
+        client.remove_service(unique_name)
+        wait_for(lambda: not client.api.services(filters={"name": unique_name}), what="the service gone")
+        try:
+            pasted = subprocess.run(["sh", "-c", shown.replace("docker service create ", f"docker -H {lab.docker_host} "
+                                                               "service create --detach ", 1)],
+                                    capture_output=True, text=True, timeout=120)
+            assert pasted.returncode == 0, pasted.stderr
+            theirs = client.api.inspect_service(unique_name)["Spec"]
+        finally:
+            with contextlib.suppress(ClusterError):
+                client.remove_service(unique_name)
+
+    def kept(spec: dict) -> dict:
+        container = spec["TaskTemplate"]["ContainerSpec"]
+        return dict(name=spec["Name"], labels=spec.get("Labels"), mode=spec["Mode"], update=spec["UpdateConfig"],
+                    image=container["Image"].split("@")[0], args=container.get("Args"), command=container.get("Command"),
+                    env=container.get("Env"), grace=container.get("StopGracePeriod"),
+                    placement=spec["TaskTemplate"].get("Placement", {}).get("Constraints"),
+                    networks=[n["Target"] for n in spec["TaskTemplate"].get("Networks") or []])
+    assert kept(theirs) == kept(ours)
+    assert kept(ours)["env"] == ["GREETING=hello world", "PRICE=$5"]

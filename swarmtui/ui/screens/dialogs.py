@@ -9,7 +9,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from swarmtui.cluster import guards
+from swarmtui.cluster import commands, guards
 from swarmtui.cluster.errors import ClusterError
 from swarmtui.cluster.models import Node, Service, UpdatePolicy
 from swarmtui.ui.screens.form import Field, FormSpec
@@ -37,7 +37,7 @@ def scale_form(service: Service, cap: int) -> FormSpec:
         title=f"Scale {service.name} (now {service.replicas_running}/{service.replicas_desired})",
         fields=[Field("replicas", "Replicas (0 stops every replica, after a confirmation)", str(service.replicas_desired))],
         parse=lambda v: _checked(guards.check_replicas, v["replicas"], cap),
-        cli=lambda n: f"docker service scale {service.name}={n}",
+        cli=lambda n: commands.scale(service.name, n),
     )
 
 
@@ -59,14 +59,6 @@ def update_form(service: Service) -> FormSpec:
         )
         return UpdateRequest(image, policy)
 
-    def cli(req: UpdateRequest) -> str:
-        p = req.policy
-        return shlex.join([
-            "docker", "service", "update", "--image", req.image, "--update-parallelism", str(p.parallelism),
-            "--update-delay", f"{p.delay_seconds:g}s", "--update-failure-action", p.failure_action,
-            "--update-order", p.order, "--update-monitor", f"{p.monitor_seconds:g}s", service.name,
-        ])
-
     return FormSpec(
         title=f"Rolling update of {service.name} (replicas replaced a few at a time)",
         fields=[
@@ -78,7 +70,7 @@ def update_form(service: Service) -> FormSpec:
             Field("monitor", "Watch each batch for failures (seconds)", "5", restrict=r"[\d.]*"),
         ],
         parse=parse,
-        cli=cli,
+        cli=lambda req: commands.update_image(service.name, req.image, req.policy),
     )
 
 
@@ -90,6 +82,7 @@ class NewService:
     network: str | None
     env: tuple[str, ...]
     constraints: tuple[str, ...]
+    policy: UpdatePolicy = UpdatePolicy()
 
 
 def new_service_form(default_image: str, cap: int) -> FormSpec:
@@ -108,13 +101,8 @@ def new_service_form(default_image: str, cap: int) -> FormSpec:
         )
 
     def cli(s: NewService) -> str:
-        words = ["docker", "service", "create", "--name", s.name, "--replicas", str(s.replicas)]
-        words += ["--network", s.network] if s.network else []
-        for e in s.env:
-            words += ["--env", e]
-        for c in s.constraints:
-            words += ["--constraint", c]
-        return shlex.join([*words, s.image])
+        return commands.create_service(s.name, s.image, s.replicas, network=s.network, env=s.env,
+                                       constraints=s.constraints, policy=s.policy)
 
     return FormSpec(
         title="New service",
@@ -155,17 +143,9 @@ def labels_form(node: Node) -> FormSpec:
         _checked(guards.check_label_keys, [*add, *remove])
         return LabelChange(add, tuple(remove))
 
-    def cli(c: LabelChange) -> str:
-        words = ["docker", "node", "update"]
-        for k, val in c.add.items():
-            words += ["--label-add", f"{k}={val}" if val else k]
-        for k in c.remove:
-            words += ["--label-rm", k]
-        return shlex.join([*words, node.hostname])
-
     return FormSpec(
         title=f"Labels of {node.hostname} (now: {current})",
         fields=[Field("labels", "key=value adds or changes, -key removes", "", placeholder="zone=eu -old")],
         parse=parse,
-        cli=cli,
+        cli=lambda c: commands.labels(node.hostname, c.add, c.remove),
     )
