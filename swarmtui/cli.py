@@ -22,6 +22,7 @@ SUBCOMMANDS = (
     ("swarmtui.queue.cli", "inspect and feed the Redis work queue"),
     ("swarmtui.bootstrap.cli", "turn fresh servers into swarm nodes over SSH"),
     ("swarmtui.release.cli", "build, push and roll out a new image"),
+    ("swarmtui.alerts.cli", "alerts (and autoscaling) without a screen"),
 )
 
 

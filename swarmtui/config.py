@@ -12,6 +12,12 @@ The config file is TOML at $XDG_CONFIG_HOME/swarmtui/config.toml (default
     log_buffer_lines = 50000
     [queue_links]            # queue key -> service it feeds
     "example:swarm:spider" = "spider"
+    [alerts]                 # rules and delivery: see swarmtui/alerts/settings.py
+    webhook = "https://hooks.slack.com/services/..."
+    [autoscale.spider]       # one table per service: see swarmtui/autoscale/policy.py
+    queue = "example:swarm:spider"
+    min = 1
+    max = 6
 """
 
 from __future__ import annotations
@@ -21,6 +27,9 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
+
+from swarmtui.alerts.settings import AlertSettings, parse_alerts
+from swarmtui.autoscale.policy import Policy, parse_autoscale
 
 DEFAULT_QUEUE_KEYS = ("example:swarm:spider", "example:swarm:spider:processing:*", "example:swarm:spider:results")
 
@@ -39,6 +48,8 @@ class Settings:
     read_only: bool = False
     max_replicas: int = 1000
     log_buffer_lines: int = 50_000
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    autoscale: Mapping[str, Policy] = field(default_factory=dict)  # service name -> policy
     config_path: Path | None = None
 
 
@@ -68,6 +79,13 @@ def _from_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     if "queue_keys" in data:
         data["queue_keys"] = tuple(data["queue_keys"])
+    try:
+        if "alerts" in data:
+            data["alerts"] = parse_alerts(data["alerts"])
+        if "autoscale" in data:
+            data["autoscale"] = parse_autoscale(data["autoscale"], data.get("max_replicas", Settings.max_replicas))
+    except ValueError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
     return data
 
 

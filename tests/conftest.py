@@ -1,2 +1,2 @@
 # Shared fixtures live in tests/fixtures/, one module per real part.
-pytest_plugins = ["tests.fixtures.redis", "tests.fixtures.lab", "tests.fixtures.fleet"]
+pytest_plugins = ["tests.fixtures.redis", "tests.fixtures.lab", "tests.fixtures.fleet", "tests.fixtures.webhook"]
