@@ -17,7 +17,7 @@ from swarmtui.bootstrap.hostkeys import Confirm, KnownHosts
 from swarmtui.bootstrap.hosts import Target
 from swarmtui.bootstrap.manager import JoinInfo, Manager, ManagerError
 from swarmtui.bootstrap.steps import (
-    MASK, STEPS, Auth, HostState, Options, Redactor, Runner, Skip, StepFailed, dry_run_plan,
+    MASK, STEPS, Auth, HostRunner, HostState, Options, Redactor, Skip, StepFailed, dry_run_plan,
 )
 
 RUNNING, OK, SKIPPED, FAILED, PLANNED = "running", "ok", "skipped", "failed", "planned"
@@ -113,7 +113,7 @@ class Engine:
     async def _host(self, t: Target, auth: Auth, options: Options, confirm: Confirm | None, manager: Manager,
                     join: JoinInfo, redact: Redactor, result: HostResult, emit: OnEvent) -> None:
         state = HostState(target=t)
-        runner = Runner(state, options, auth, self.known, confirm, manager, join, redact)
+        runner = HostRunner(state, options, auth, self.known, confirm, manager, join, redact)
         started = time.monotonic()
         try:
             for step in STEPS:

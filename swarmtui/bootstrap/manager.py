@@ -1,7 +1,7 @@
 """The manager side of a bootstrap: join token, manager address, node state and labels.
 
 This is the one seam to the cluster layer: everything goes through
-`swarmtui.cluster.client.SwarmClient` (its `join_info()`, `node()` and `add_labels()`),
+`swarmtui.cluster.client.SwarmClient` (its `join_tokens()`, `node()` and `add_labels()`),
 and its `ClusterError`s come out as `ManagerError` with the same message.  The calls
 are blocking and small; the engine makes them through `asyncio.to_thread` and only
 sees `Manager`.
@@ -61,7 +61,7 @@ class Manager:
     def join_info(self, role: str) -> JoinInfo:
         """Token for `role` (worker|manager) and the leader's address, from the cluster layer."""
         try:
-            info = self.swarm.join_info()
+            info = self.swarm.join_tokens()
         except ClusterError as exc:  # NotAManager, NotInSwarm, DaemonUnreachable ...
             raise ManagerError(str(exc)) from None
         token = info.token(role)

@@ -188,7 +188,7 @@ class HostState:
 
 
 @dataclass
-class Runner:
+class HostRunner:
     """Runs one host's steps; `log(line)` receives every command and its (redacted) output."""
 
     s: HostState

@@ -24,14 +24,14 @@ from swarmtui.cluster import assemble, commands, convert, guards
 from swarmtui.cluster.errors import (
     ClusterError,
     DaemonUnreachable,
+    EngineRefused,
     InvalidInput,
     NotAManager,
     NotInSwarm,
-    OperationFailed,
     UnknownNode,
     UnknownService,
 )
-from swarmtui.cluster.models import JoinInfo, Node, OperationResult, Service, Snapshot, SwarmInfo, Task, UpdatePolicy
+from swarmtui.cluster.models import JoinTokens, Node, OperationResult, Service, Snapshot, SwarmInfo, Task, UpdatePolicy
 
 NS = convert.NS_PER_SECOND
 RETRIES = 5  # read-modify-write attempts on "update out of sequence"
@@ -125,7 +125,7 @@ class SwarmClient:
                 f"the Docker daemon at {self.where} is a swarm worker: workers cannot read or change the swarm",
                 f"point --host / DOCKER_HOST at a manager ({managers}) or promote this node",
             )
-        return OperationFailed(f"the swarm is unavailable: {exc.explanation or exc}", "it may have lost quorum; check the managers")
+        return EngineRefused(f"the swarm is unavailable: {exc.explanation or exc}", "it may have lost quorum; check the managers")
 
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:
@@ -138,7 +138,7 @@ class SwarmClient:
         except docker.errors.APIError as exc:
             if exc.status_code == 503:
                 raise self._swarm_problem(exc) from exc
-            raise OperationFailed(f"the engine refused: {exc.explanation or exc}") from exc
+            raise EngineRefused(f"the engine refused: {exc.explanation or exc}") from exc
         except docker.errors.DockerException as exc:
             raise self._unreachable(exc) from exc
 
@@ -291,7 +291,7 @@ class SwarmClient:
                         raise
                     last = exc
             time.sleep(0.05)
-        raise OperationFailed(f"{what} kept changing under us ({last})", "try again")
+        raise EngineRefused(f"{what} kept changing under us ({last})", "try again")
 
     def _modify_service(self, ref: str, mutate: Callable[[dict, dict], None], rollback: bool = False) -> dict:
         """Read-modify-write of a service spec with its version. Returns the attrs read."""
@@ -458,7 +458,7 @@ class SwarmClient:
         """Raft membership changes can outlast the engine's own deadline; then wait for the role to show."""
         try:
             return self._modify_node(node, lambda spec, _: spec.update(Role=role))
-        except OperationFailed as exc:
+        except EngineRefused as exc:
             if "DeadlineExceeded" not in str(exc):
                 raise
             deadline = time.monotonic() + settle_seconds
@@ -522,7 +522,7 @@ class SwarmClient:
                                commands.remove_node(target.hostname, force), target_id=target.id)
 
     # ---- swarm -----------------------------------------------------------------------
-    def join_info(self) -> JoinInfo:
+    def join_tokens(self) -> JoinTokens:
         """Join tokens and manager addresses.  Tokens are secrets: only call this when they are needed."""
         with self._errors():
             raw = self.api.inspect_swarm()
@@ -532,13 +532,13 @@ class SwarmClient:
             key=lambda a: not any((n.get("ManagerStatus") or {}).get("Leader") and n["ManagerStatus"]["Addr"] == a for n in raw_nodes),
         )
         tokens = raw.get("JoinTokens") or {}
-        return JoinInfo(manager_addresses=tuple(addresses), worker_token=tokens.get("Worker", ""), manager_token=tokens.get("Manager", ""))
+        return JoinTokens(manager_addresses=tuple(addresses), worker_token=tokens.get("Worker", ""), manager_token=tokens.get("Manager", ""))
 
     def manager_address(self) -> str:
         """The leader's swarm address ("10.0.0.1:2377"), for `docker swarm join`."""
-        addresses = self.join_info().manager_addresses
+        addresses = self.join_tokens().manager_addresses
         if not addresses:
-            raise OperationFailed("the swarm reports no manager address")
+            raise EngineRefused("the swarm reports no manager address")
         return addresses[0]
 
     def rotate_token(self, role: str = "worker") -> OperationResult:

@@ -70,5 +70,5 @@ class LastActiveNode(UnsafeOperation):
 
 
 # ---- the engine said no -----------------------------------------------------------
-class OperationFailed(ClusterError):
+class EngineRefused(ClusterError):
     """The engine refused or failed the request; the message carries its reason."""

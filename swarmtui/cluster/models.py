@@ -152,7 +152,7 @@ class OperationResult:
 
 
 @dataclass(frozen=True)
-class JoinInfo:
+class JoinTokens:
     """What a new node needs to join. Tokens are secrets: kept out of repr()."""
 
     manager_addresses: tuple[str, ...]

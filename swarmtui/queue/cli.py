@@ -13,7 +13,8 @@ import sys
 import time
 
 from swarmtui.queue import actions
-from swarmtui.queue.errors import REDIS_ERRORS, QueueError, connect, describe
+from swarmtui.queue.connection import connect
+from swarmtui.queue.errors import REDIS_ERRORS, QueueError, describe
 from swarmtui.queue.models import QueueSnapshot, SpiderLayout
 from swarmtui.queue.monitor import QueueMonitor
 from swarmtui.queue.probe import is_glob
@@ -115,32 +116,32 @@ def cmd_push(args, settings) -> int:
     if not items:
         return _fail("nothing to push (no non-blank lines)")
     try:
-        client, target = connect(settings.redis_url)
+        client, endpoint = connect(settings.redis_url)
         result = actions.push(client, args.key, items)
     except QueueError as exc:
         return _fail(str(exc))
     except ValueError as exc:
         return _fail(str(exc))
     except REDIS_ERRORS as exc:
-        return _fail(describe(exc, target))
+        return _fail(describe(exc, endpoint))
     print(f"pushed {result.pushed} item(s) to {result.key} ({result.type}, depth now {result.depth})")
     return 0
 
 
 def cmd_purge(args, settings) -> int:
     try:
-        client, target = connect(settings.redis_url)
+        client, endpoint = connect(settings.redis_url)
         kind = client.type(args.key)
         count = actions.depth(client, args.key, kind)
     except QueueError as exc:
         return _fail(str(exc))
     except REDIS_ERRORS as exc:
-        return _fail(describe(exc, target))
+        return _fail(describe(exc, endpoint))
     if kind == "none":
         print(f"{args.key} does not exist; nothing to purge")
         return 0
     print(f"{args.key} is a {kind} with {count} item(s).")
-    print(f"redis-cli equivalent: {target.cli('DEL', args.key)}")
+    print(f"redis-cli equivalent: {endpoint.cli('DEL', args.key)}")
     if not args.yes:
         if not sys.stdin.isatty():
             return _fail("not purging without confirmation: run in a terminal or pass --yes")
@@ -151,7 +152,7 @@ def cmd_purge(args, settings) -> int:
     try:
         removed = actions.purge(client, args.key)
     except REDIS_ERRORS as exc:
-        return _fail(describe(exc, target))
+        return _fail(describe(exc, endpoint))
     print(f"purged {args.key}: {removed} item(s) deleted")
     return 0
 
@@ -159,7 +160,7 @@ def cmd_purge(args, settings) -> int:
 def cmd_requeue(args, settings) -> int:
     queues = args.queue or [k for k in settings.queue_keys if not is_glob(k) and not k.endswith(":results")]
     try:
-        client, target = connect(settings.redis_url)
+        client, endpoint = connect(settings.redis_url)
         total = 0
         for queue in queues:
             layout = SpiderLayout(queue)
@@ -175,7 +176,7 @@ def cmd_requeue(args, settings) -> int:
     except QueueError as exc:
         return _fail(str(exc))
     except REDIS_ERRORS as exc:
-        return _fail(describe(exc, target))
+        return _fail(describe(exc, endpoint))
     if args.dry_run:
         print(f"{total} item(s) would be requeued")
     return 0

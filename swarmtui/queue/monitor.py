@@ -12,7 +12,8 @@ import time
 from typing import Mapping
 
 from swarmtui.queue import actions
-from swarmtui.queue.errors import REDIS_ERRORS, QueueError, Target, connect, describe
+from swarmtui.queue.connection import RedisEndpoint, connect
+from swarmtui.queue.errors import REDIS_ERRORS, QueueError, describe
 from swarmtui.queue.models import KeyStats, QueueSnapshot, SpiderLayout
 from swarmtui.queue.probe import Prober, fold, resolve
 from swarmtui.queue.rates import Point, RateWindow, method_of, time_to_drain
@@ -40,9 +41,9 @@ class QueueMonitor:
         self._was_down = False
         self.url_error: str | None = None
         self.client = None
-        self.target: Target | None = None
+        self.endpoint: RedisEndpoint | None = None
         try:
-            self.client, self.target = connect(url)
+            self.client, self.endpoint = connect(url)
             self.prober = Prober(self.client)
         except QueueError as exc:
             self.url_error = str(exc)
@@ -70,7 +71,7 @@ class QueueMonitor:
 
     @property
     def server(self) -> str:
-        return f"{self.target} db {self.target.db}" if self.target else ""
+        return f"{self.endpoint} db {self.endpoint.db}" if self.endpoint else ""
 
     # -- refresh ----------------------------------------------------------------------------
     def poll(self) -> QueueSnapshot:
@@ -86,7 +87,7 @@ class QueueMonitor:
                 samples = self.prober.read([key for key, _ in resolved])
             except REDIS_ERRORS as exc:
                 self._was_down = True
-                return QueueSnapshot(self.clock(), self._last, describe(exc, self.target), self.server, patterns)
+                return QueueSnapshot(self.clock(), self._last, describe(exc, self.endpoint), self.server, patterns)
             self._was_down = False
             now = self.clock()
             origin = dict(resolved)
@@ -129,7 +130,7 @@ class QueueMonitor:
             try:
                 return fn(self.client, *args)
             except REDIS_ERRORS as exc:
-                raise QueueError(describe(exc, self.target)) from None
+                raise QueueError(describe(exc, self.endpoint)) from None
 
     def count(self, key: str) -> tuple[str, int]:
         return self._call(lambda c, k: (c.type(k), actions.depth(c, k)), key)
@@ -145,7 +146,7 @@ class QueueMonitor:
 
     def cli(self, *args: str) -> str:
         """The redis-cli line equivalent to an action (password asked, never shown)."""
-        return self.target.cli(*args) if self.target else "redis-cli " + " ".join(args)
+        return self.endpoint.cli(*args) if self.endpoint else "redis-cli " + " ".join(args)
 
     def close(self) -> None:
         if self.client is not None:

@@ -14,10 +14,10 @@ from swarmtui.cluster.models import UpdatePolicy
 from swarmtui.release.events import OnEvent, ReleaseResult
 from swarmtui.release.rollout import RELEASE_POLICY
 
-Runner = Callable[[str, str, str, "str | None", "dict[str, str]", OnEvent], ReleaseResult]
+ReleaseRunner = Callable[[str, str, str, "str | None", "dict[str, str]", OnEvent], ReleaseResult]
 
 
-def release_runner(docker_host: str | None, policy: UpdatePolicy = RELEASE_POLICY, timeout: float = 300.0) -> Runner:
+def release_runner(docker_host: str | None, policy: UpdatePolicy = RELEASE_POLICY, timeout: float = 300.0) -> ReleaseRunner:
     def run(service: str, context: str | Path, tag: str, registry: str | None, build_args: dict[str, str], on_event: OnEvent) -> ReleaseResult:
         from swarmtui.cluster.client import SwarmClient
         from swarmtui.release.flow import release

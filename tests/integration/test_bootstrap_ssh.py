@@ -17,7 +17,7 @@ from swarmtui.bootstrap.engine import FAILED, OK, SKIPPED, Engine
 from swarmtui.bootstrap.hostkeys import fingerprint
 from swarmtui.bootstrap.hosts import Target, load_targets
 from swarmtui.bootstrap.manager import JoinInfo, Manager, ManagerError
-from swarmtui.bootstrap.steps import Auth, HostState, Options, Redactor, Runner, StepFailed
+from swarmtui.bootstrap.steps import Auth, HostRunner, HostState, Options, Redactor, StepFailed
 from swarmtui.cluster.client import SwarmClient
 from swarmtui.lab.system import run
 from tests.fixtures.sshd import (  # noqa: F401 - fixtures
@@ -33,7 +33,7 @@ def host_fingerprint(pub_path) -> str:
 
 
 async def connect_only(target: Target, auth: Auth, known, confirm=None) -> str:
-    runner = Runner(HostState(target), Options(connect_timeout=10), auth, known, confirm, None,
+    runner = HostRunner(HostState(target), Options(connect_timeout=10), auth, known, confirm, None,
                     JoinInfo("unused", "127.0.0.1:1"), Redactor())
     try:
         return await runner.connect()
@@ -237,7 +237,7 @@ def test_several_hosts_in_parallel_all_join_and_each_gets_a_summary(
     with pytest.raises(ManagerError, match="not part of a swarm"):
         Manager.connect(f"unix://{hosts[0].docker_socket}").join_info("worker")
     with SwarmClient(bootstrap_manager.docker_host) as swarm:
-        cluster_join = swarm.join_info()
+        cluster_join = swarm.join_tokens()
     seam = bootstrap_manager.manager()
     assert seam.join_info("worker").token == cluster_join.worker_token
     assert seam.join_info("worker").address == cluster_join.manager_addresses[0]

@@ -115,8 +115,8 @@ def test_unknown_node_for_every_operation(swarm):
             op()
 
 
-def test_join_info_matches_the_cli_and_never_shows_tokens(swarm, lab):
-    info = swarm.join_info()
+def test_join_tokens_match_the_cli_and_never_show(swarm, lab):
+    info = swarm.join_tokens()
     assert info.worker_token == docker_cli(lab, "swarm", "join-token", "-q", "worker").strip()
     assert info.manager_token == docker_cli(lab, "swarm", "join-token", "-q", "manager").strip()
     assert info.manager_addresses[0] == f"{lab.manager_address}:2377" == swarm.manager_address()
@@ -127,11 +127,11 @@ def test_join_info_matches_the_cli_and_never_shows_tokens(swarm, lab):
 
 def test_rotating_a_token_keeps_the_rest_of_the_swarm_spec(swarm, lab):
     before_spec = json.loads(docker_cli(lab, "info", "--format", "{{json .Swarm.Cluster.Spec}}"))
-    old = swarm.join_info().worker_token
+    old = swarm.join_tokens().worker_token
     result = swarm.rotate_token("worker")
     assert result.cli == "docker swarm join-token --rotate worker"
     assert old not in result.cli + result.summary
-    new = swarm.join_info()
+    new = swarm.join_tokens()
     assert new.worker_token != old
     after_spec = json.loads(docker_cli(lab, "info", "--format", "{{json .Swarm.Cluster.Spec}}"))
     assert after_spec == before_spec

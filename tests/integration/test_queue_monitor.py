@@ -20,24 +20,19 @@ class Clock:
         return self.t
 
 
-@pytest.fixture
-def r(redis_client):
-    return redis_client
-
-
-def test_rates_and_drain_time_from_a_real_spider_like_sequence(redis_server, r, key_prefix):
+def test_rates_and_drain_time_from_a_real_spider_like_sequence(redis_server, redis_client, key_prefix):
     q = f"{key_prefix}:spider"
     clock = Clock()
-    r.rpush(q, *range(200))
+    redis_client.rpush(q, *range(200))
     monitor = QueueMonitor(redis_server.url, [q, f"{q}:processing:*", f"{q}:results"], clock=clock)
     first = monitor.poll().get(q)
     assert (first.depth, first.rate_in, first.eta) == (200, None, None)  # one sample: still measuring
     for _second in range(5):
-        r.rpush(q, "a", "b")  # producers: 2 per second
+        redis_client.rpush(q, "a", "b")  # producers: 2 per second
         for _ in range(6):  # 2 replicas × 3 items per second, the reliable-queue way
-            item = r.lmove(q, f"{q}:processing:r1", "LEFT", "RIGHT")
-            r.lrem(f"{q}:processing:r1", 1, item)
-            r.rpush(f"{q}:results", item)
+            item = redis_client.lmove(q, f"{q}:processing:r1", "LEFT", "RIGHT")
+            redis_client.lrem(f"{q}:processing:r1", 1, item)
+            redis_client.rpush(f"{q}:results", item)
         clock.t += 1
         row = monitor.poll().get(q)
     assert row.depth == 200 + 5 * 2 - 5 * 6 == 180
@@ -46,17 +41,17 @@ def test_rates_and_drain_time_from_a_real_spider_like_sequence(redis_server, r, 
     assert row.history == (200, 196, 192, 188, 184, 180)
 
 
-def test_stream_rates_use_entries_added_and_read(redis_server, r, key_prefix):
+def test_stream_rates_use_entries_added_and_read(redis_server, redis_client, key_prefix):
     s = f"{key_prefix}:stream"
-    r.xadd(s, {"u": 0})
-    r.xgroup_create(s, "g", id="0")
+    redis_client.xadd(s, {"u": 0})
+    redis_client.xgroup_create(s, "g", id="0")
     clock = Clock()
     monitor = QueueMonitor(redis_server.url, [s], clock=clock)
     monitor.poll()
     for _ in range(4):
         for i in range(5):
-            r.xadd(s, {"u": i})
-        r.xreadgroup("g", "c", {s: ">"}, count=3)
+            redis_client.xadd(s, {"u": i})
+        redis_client.xreadgroup("g", "c", {s: ">"}, count=3)
         clock.t += 2
         row = monitor.poll().get(s)
     assert (row.rate_in, row.rate_out) == (2.5, 1.5)

@@ -10,29 +10,16 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-import redis
 
 SPIDER = Path(__file__).resolve().parents[2] / "sample_spider" / "spider.py"
 
 
 @pytest.fixture
-def r(redis_server):
-    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def prefix(r):
-    p = f"t{uuid.uuid4().hex[:8]}:spider"
-    yield p
-    keys = list(r.scan_iter(match=f"{p}*"))
-    if keys:
-        r.delete(*keys)
+def prefix(key_prefix):
+    return f"{key_prefix}:spider"  # key_prefix's keys are deleted after the test
 
 
 def start_spider(redis_server, tmp_path, prefix, replica="r1", **env) -> subprocess.Popen:
@@ -59,26 +46,26 @@ def wait_for(predicate, timeout=10.0):
     return False
 
 
-def test_processes_every_item_then_cleans_up(redis_server, r, prefix, tmp_path):
+def test_processes_every_item_then_cleans_up(redis_server, redis_client, prefix, tmp_path):
     items = [f"i{n}" for n in range(50)]
-    r.rpush(prefix, *items)
+    redis_client.rpush(prefix, *items)
     proc = start_spider(redis_server, tmp_path, prefix, SPIDER_EXIT_WHEN_EMPTY=1)
     out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, out
-    done = [json.loads(x) for x in r.lrange(f"{prefix}:results", 0, -1)]
+    done = [json.loads(x) for x in redis_client.lrange(f"{prefix}:results", 0, -1)]
     assert sorted(d["item"] for d in done) == sorted(items)
     assert {d["replica"] for d in done} == {"r1"}
-    assert r.llen(prefix) == 0 and not r.exists(f"{prefix}:processing:r1") and not r.exists(f"{prefix}:alive:r1")
+    assert redis_client.llen(prefix) == 0 and not redis_client.exists(f"{prefix}:processing:r1") and not redis_client.exists(f"{prefix}:alive:r1")
     assert sum(1 for line in out.splitlines() if line.startswith("r1 dev done ")) == 50  # one line per item, naming the replica
     assert redis_server.password not in out
 
 
-def test_sigterm_returns_a_long_item_to_the_head_of_the_queue(redis_server, r, prefix, tmp_path):
-    r.rpush(prefix, "slow", "next")
+def test_sigterm_returns_a_long_item_to_the_head_of_the_queue(redis_server, redis_client, prefix, tmp_path):
+    redis_client.rpush(prefix, "slow", "next")
     proc = start_spider(redis_server, tmp_path, prefix, SPIDER_DELAY=60, SPIDER_GRACE=1)
     try:
-        assert wait_for(lambda: r.lrange(f"{prefix}:processing:r1", 0, -1) == ["slow"])
-        assert r.ttl(f"{prefix}:alive:r1") > 0
+        assert wait_for(lambda: redis_client.lrange(f"{prefix}:processing:r1", 0, -1) == ["slow"])
+        assert redis_client.ttl(f"{prefix}:alive:r1") > 0
         t = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=10)
@@ -87,40 +74,40 @@ def test_sigterm_returns_a_long_item_to_the_head_of_the_queue(redis_server, r, p
         proc.kill()
     assert proc.returncode == 0, out
     assert took < 4, f"stopped after {took:.1f}s, grace was 1s"
-    assert r.lrange(prefix, 0, -1) == ["slow", "next"]
-    assert r.llen(f"{prefix}:results") == 0 and not r.exists(f"{prefix}:processing:r1")
-    assert not r.exists(f"{prefix}:alive:r1")
+    assert redis_client.lrange(prefix, 0, -1) == ["slow", "next"]
+    assert redis_client.llen(f"{prefix}:results") == 0 and not redis_client.exists(f"{prefix}:processing:r1")
+    assert not redis_client.exists(f"{prefix}:alive:r1")
     assert "returned slow to the queue" in out
 
 
-def test_sigterm_finishes_an_item_that_fits_in_the_grace_period(redis_server, r, prefix, tmp_path):
-    r.rpush(prefix, "a", "b", "c")
+def test_sigterm_finishes_an_item_that_fits_in_the_grace_period(redis_server, redis_client, prefix, tmp_path):
+    redis_client.rpush(prefix, "a", "b", "c")
     proc = start_spider(redis_server, tmp_path, prefix, SPIDER_DELAY=1.5, SPIDER_GRACE=5)
     try:
-        assert wait_for(lambda: r.lrange(f"{prefix}:processing:r1", 0, -1) == ["a"])
+        assert wait_for(lambda: redis_client.lrange(f"{prefix}:processing:r1", 0, -1) == ["a"])
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=10)
     finally:
         proc.kill()
     assert proc.returncode == 0, out
-    assert [json.loads(x)["item"] for x in r.lrange(f"{prefix}:results", 0, -1)] == ["a"]
-    assert r.lrange(prefix, 0, -1) == ["b", "c"]  # no new item taken after SIGTERM
+    assert [json.loads(x)["item"] for x in redis_client.lrange(f"{prefix}:results", 0, -1)] == ["a"]
+    assert redis_client.lrange(prefix, 0, -1) == ["b", "c"]  # no new item taken after SIGTERM
 
 
-def test_on_start_requeues_items_of_gone_replicas_only(redis_server, r, prefix, tmp_path):
-    r.rpush(f"{prefix}:processing:ghost", "g1", "g2")  # its replica died: no alive key
-    r.rpush(f"{prefix}:processing:busy", "b1")  # alive elsewhere: must not be touched
-    r.set(f"{prefix}:alive:busy", "0.01", ex=60)
+def test_on_start_requeues_items_of_gone_replicas_only(redis_server, redis_client, prefix, tmp_path):
+    redis_client.rpush(f"{prefix}:processing:ghost", "g1", "g2")  # its replica died: no alive key
+    redis_client.rpush(f"{prefix}:processing:busy", "b1")  # alive elsewhere: must not be touched
+    redis_client.set(f"{prefix}:alive:busy", "0.01", ex=60)
     proc = start_spider(redis_server, tmp_path, prefix, SPIDER_EXIT_WHEN_EMPTY=1)
     out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, out
-    assert sorted(json.loads(x)["item"] for x in r.lrange(f"{prefix}:results", 0, -1)) == ["g1", "g2"]
-    assert r.lrange(f"{prefix}:processing:busy", 0, -1) == ["b1"]
-    assert not r.exists(f"{prefix}:processing:ghost")
+    assert sorted(json.loads(x)["item"] for x in redis_client.lrange(f"{prefix}:results", 0, -1)) == ["g1", "g2"]
+    assert redis_client.lrange(f"{prefix}:processing:busy", 0, -1) == ["b1"]
+    assert not redis_client.exists(f"{prefix}:processing:ghost")
     assert "requeued 2 item(s) of gone replica ghost" in out
 
 
-def test_http_fetch_of_a_loopback_server(redis_server, r, prefix, tmp_path):
+def test_http_fetch_of_a_loopback_server(redis_server, redis_client, prefix, tmp_path):
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
             body = b"x" * 100 if self.path != "/missing" else b""
@@ -135,12 +122,12 @@ def test_http_fetch_of_a_loopback_server(redis_server, r, prefix, tmp_path):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        r.rpush(prefix, json.dumps({"id": "p1", "url": f"{base}/p/1"}), f"{base}/missing", "plain")
+        redis_client.rpush(prefix, json.dumps({"id": "p1", "url": f"{base}/p/1"}), f"{base}/missing", "plain")
         proc = start_spider(redis_server, tmp_path, prefix, SPIDER_HTTP=1, SPIDER_EXIT_WHEN_EMPTY=1)
         out, _ = proc.communicate(timeout=30)
     finally:
         server.shutdown()
     assert proc.returncode == 0, out
-    by_status = {json.loads(x)["status"]: json.loads(x) for x in r.lrange(f"{prefix}:results", 0, -1)}
+    by_status = {json.loads(x)["status"]: json.loads(x) for x in redis_client.lrange(f"{prefix}:results", 0, -1)}
     assert set(by_status) == {"http 200", "http 404", "ok"}
     assert by_status["http 200"]["bytes"] == 100

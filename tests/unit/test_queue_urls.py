@@ -2,7 +2,8 @@
 
 import pytest
 
-from swarmtui.queue.errors import QueueError, parse_url
+from swarmtui.queue.connection import parse_url
+from swarmtui.queue.errors import QueueError
 from swarmtui.queue.models import Sample, SpiderLayout
 from swarmtui.queue.probe import fold, is_glob
 

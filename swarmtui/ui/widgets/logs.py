@@ -58,7 +58,7 @@ def replica_colour(line: Any) -> str:
     return PALETTE[zlib.crc32(key.encode()) % len(PALETTE)]
 
 
-def plain(text: str) -> str:
+def strip_ansi(text: str) -> str:
     """Text without ANSI escape sequences (what the user sees, what filters and saves use)."""
     return ANSI_RE.sub("", text) if "\x1b" in text else text
 
@@ -127,10 +127,10 @@ class LogView(ScrollView, can_focus=True):
         """The row as plain text: [time] replica text."""
         label = self.label_text(line).ljust(self.pad)
         stamp = f"{line.timestamp[11:23]} " if self.show_timestamps else ""
-        return f"{stamp}{label} {plain(line.text)}"
+        return f"{stamp}{label} {strip_ansi(line.text)}"
 
     def matches(self, line: Any) -> bool:
-        return self.matcher is None or self.matcher(f"{self.label_text(line)} {plain(line.text)}")
+        return self.matcher is None or self.matcher(f"{self.label_text(line)} {strip_ansi(line.text)}")
 
     def _rows_of(self, seq: int, line: Any, width: int) -> list[tuple[int, int]]:
         if not self.wrap:
@@ -610,7 +610,7 @@ class LogsPane(Vertical):
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(path, "w", encoding="utf-8") as out:
                 for line in view.lines:
-                    out.write(f"{line.timestamp} {replica_label(line)} {plain(line.text)}\n")
+                    out.write(f"{line.timestamp} {replica_label(line)} {strip_ansi(line.text)}\n")
         except OSError as exc:
             self.notify(f"Could not save {path}: {exc.strerror or exc}", severity="error")
             return 0
@@ -633,5 +633,5 @@ class LogsPane(Vertical):
         self._update_status()
 
 
-__all__ = ["LogBatch", "LogView", "LogsPane", "replica_label", "replica_colour", "compile_filter", "plain",
+__all__ = ["LogBatch", "LogView", "LogsPane", "replica_label", "replica_colour", "compile_filter", "strip_ansi",
            "DEFAULT_MAX_LINES"]
