@@ -247,7 +247,7 @@ async def part_keys(lab: Lab, args) -> dict:
     out: dict = {}
     async with app.run_test(size=SIZE, headless=True) as pilot:
         await select_spider(app, pilot)
-        tasks = app.query_one("#tasks")
+        tasks = app.query_one("#tasks-table")
         await wait_rows(tasks, pilot, args.replicas)
         await pilot.pause(1.0)
         tasks.focus()
@@ -319,7 +319,7 @@ async def part_event(lab: Lab, client: docker.DockerClient, args) -> dict:
     out: dict = {"replicas": [], "node": []}
     async with app.run_test(size=SIZE, headless=True) as pilot:
         await select_spider(app, pilot)
-        await wait_rows(app.query_one("#tasks"), pilot, args.replicas)
+        await wait_rows(app.query_one("#tasks-table"), pilot, args.replicas)
         services, nodes = app.query_one("#services"), app.query_one("#nodes")
         fill = client.services.get("fill-01")
         node_ids = {n.hostname: n.id for n in app.snapshot.nodes}
@@ -441,7 +441,7 @@ async def scale_run(lab: Lab, args) -> dict:
     async with app.run_test(size=SIZE, headless=True) as pilot:
         sid = await select_spider(app, pilot)
         services = app.query_one("#services")
-        tasks = app.query_one("#tasks")
+        tasks = app.query_one("#tasks-table")
         await wait_rows(tasks, pilot, args.base)
         instrumented = Instrumented(tasks)
         frames = Frames(services, lambda: cell(services, sid, "replicas"))

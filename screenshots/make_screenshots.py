@@ -152,7 +152,7 @@ async def shoot(lab: Lab, out: Path) -> list[Path]:
         await select_spider(pilot)
         logs, queue, nodes, services, timeline = (app.main(LogsPane), app.main(QueuePane), app.query_one("#nodes"),
                                                    app.query_one("#services"), app.main(Timeline))
-        tasks = app.query_one("#tasks")
+        tasks = app.query_one("#tasks-table")
         await until(pilot, lambda: tasks.row_count > 0, "the spider's tasks")
         await until(pilot, lambda: logs.received >= 15, "log lines")
 
@@ -205,7 +205,7 @@ async def shoot(lab: Lab, out: Path) -> list[Path]:
 
         def rolling() -> bool:
             row = row_of(services, SERVICE)
-            return bool(row) and "updating" in row[-1] and any(r[5] == "0.02" for r in rows(tasks))
+            return bool(row) and "updating" in row[-1] and any(r[6] == "0.02" for r in rows(tasks))
 
         await until(pilot, rolling, "the update to be under way with a 0.02 replica", timeout=90)
         await pilot.pause(1)

@@ -6,13 +6,13 @@ same function on payloads recorded on the lab, so what they show is what the cli
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Iterable, Mapping, Sequence
 
-from swarmtui.cluster import convert
+from swarmtui.cluster import convert, health
 from swarmtui.cluster.errors import UnknownService
-from swarmtui.cluster.models import Node, Service, Snapshot
+from swarmtui.cluster.models import Node, Resources, Service, Snapshot
 
 Payload = Mapping[str, Any]
 
@@ -24,9 +24,12 @@ class RawSwarm:
     swarm: Payload  # GET /swarm
     nodes: Sequence[Payload]  # GET /nodes
     services: Sequence[Payload]  # GET /services?status=true
-    running: Sequence[Payload]  # GET /tasks?filters={"desired-state": ["running"]}
+    # GET /tasks?filters={"desired-state": ["running", "ready"]} ("ready": waiting out a restart delay)
+    running: Sequence[Payload]
     network_names: Mapping[str, str]  # network ID -> name (services carry only IDs)
     history: Sequence[Payload] | None = None  # GET /tasks?filters={kind: [id]}, when history is asked
+    # service ID -> GET /tasks?filters={"service": [id]}, for the services unwell() named
+    histories: Mapping[str, Sequence[Payload]] = field(default_factory=dict)
 
 
 def hostnames(raw_nodes: Iterable[Payload]) -> dict[str, str]:
@@ -38,9 +41,12 @@ def service_names(raw_services: Iterable[Payload]) -> dict[str, str]:
 
 
 def nodes(raw_nodes: Iterable[Payload], running: Iterable[Payload]) -> tuple[Node, ...]:
-    """Managers first, then by hostname, each with its count of running tasks."""
-    counts = convert.running_counts(running)
-    return tuple(sorted((convert.node(n, counts.get(n["ID"], 0)) for n in raw_nodes),
+    """Managers first, then by hostname, each with its count of running tasks and what the tasks
+    placed on it reserve and are limited to."""
+    running = tuple(running)
+    counts, placed = convert.running_counts(running), convert.placed_resources(running)
+    nothing = (Resources(), Resources())
+    return tuple(sorted((convert.node(n, counts.get(n["ID"], 0), placed.get(n["ID"], nothing)) for n in raw_nodes),
                         key=lambda n: (n.role != "manager", n.hostname)))
 
 
@@ -63,9 +69,17 @@ def task_scope(ref: str, raw_nodes: Iterable[Payload], raw_services: Iterable[Pa
     raise UnknownService(f"no service or node called {ref!r}", "it may have just been removed; refresh")
 
 
+def unwell(raw: RawSwarm, recheck: Iterable[str] = ()) -> set[str]:
+    """IDs of the services whose task history is worth reading for a crash loop (health.candidates)."""
+    listed = (((t.get("Status") or {}).get("State", ""), t.get("ServiceID", "")) for t in raw.running)
+    lost = convert.running_on_lost_nodes(raw.running, raw.nodes)
+    return health.candidates(services(raw.services, raw.network_names, lost), listed, recheck)
+
+
 def snapshot(raw: RawSwarm, taken_at: datetime, tasks_for: str | None = None) -> Snapshot:
     """The swarm; with `tasks_for` (a service or node name/ID) also its tasks: the running ones,
-    or every task of `raw.history` when it was fetched."""
+    or every task of `raw.history` when it was fetched.  Services of `raw.histories` are marked
+    failing when their history shows a crash loop."""
     node_models = nodes(raw.nodes, raw.running)
     tasks = ()
     if tasks_for:
@@ -77,7 +91,16 @@ def snapshot(raw: RawSwarm, taken_at: datetime, tasks_for: str | None = None) ->
     return Snapshot(
         swarm=convert.swarm_info(raw.swarm, node_models),
         nodes=node_models,
-        services=services(raw.services, raw.network_names, convert.running_on_lost_nodes(raw.running, raw.nodes)),
+        services=_with_health(services(raw.services, raw.network_names, convert.running_on_lost_nodes(raw.running, raw.nodes)),
+                              raw, taken_at),
         tasks=tasks,
         taken_at=taken_at,
     )
+
+
+def _with_health(models: tuple[Service, ...], raw: RawSwarm, now: datetime) -> tuple[Service, ...]:
+    if not raw.histories:
+        return models
+    names, hosts = service_names(raw.services), hostnames(raw.nodes)
+    return tuple(replace(s, failing=health.failing(s, convert.tasks(raw.histories[s.id], names, hosts), now))
+                 if s.id in raw.histories else s for s in models)

@@ -12,6 +12,7 @@ import contextlib
 import copy
 import functools
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -20,7 +21,7 @@ import docker.errors
 import requests.exceptions
 from docker.types import ServiceMode, UpdateConfig
 
-from swarmtui.cluster import assemble, commands, convert, guards
+from swarmtui.cluster import assemble, commands, convert, definition, guards
 from swarmtui.cluster.errors import (
     ClusterError,
     DaemonUnreachable,
@@ -170,22 +171,25 @@ class SwarmClient:
                     self._network_names[missing] = missing
         return self._network_names
 
-    def snapshot(self, tasks_for: str | None = None, history: bool = False) -> Snapshot:
-        """The whole swarm in 4 API calls (+1 for task history of `tasks_for`, a service or node ID/name)."""
+    def snapshot(self, tasks_for: str | None = None, history: bool = False, recheck: Iterable[str] = ()) -> Snapshot:
+        """The whole swarm in 4 API calls, +1 for the task history of `tasks_for` (a service or node
+        ID/name) when `history`, +1 per service that looks crash-looping (assemble.unwell; `recheck`:
+        the IDs found failing last time, so an incident is followed until it is over)."""
         with self._errors():
             api = self.api
             raw_swarm = api.inspect_swarm()
             raw_nodes = api.nodes()
             raw_services = api.services(status=True)
-            running = api.tasks(filters={"desired-state": "running"})
+            running = api.tasks(filters={"desired-state": ["running", "ready"]})
             self._node_names = assemble.hostnames(raw_nodes)
             self._service_names = assemble.service_names(raw_services)
+            raw = assemble.RawSwarm(raw_swarm, raw_nodes, raw_services, running, self._networks(raw_services))
+            histories = {ident: api.tasks(filters={"service": ident}) for ident in assemble.unwell(raw, recheck)}
             raw_history = None
             if tasks_for and history:
                 kind, ident = assemble.task_scope(tasks_for, raw_nodes, raw_services)
-                raw_history = api.tasks(filters={kind: ident})
-            raw = assemble.RawSwarm(raw_swarm, raw_nodes, raw_services, running,
-                                    self._networks(raw_services), raw_history)
+                raw_history = histories.get(ident) if kind == "service" and ident in histories else api.tasks(filters={kind: ident})
+            raw = replace(raw, history=raw_history, histories=histories)
         return assemble.snapshot(raw, datetime.now(timezone.utc), tasks_for)
 
     def swarm(self) -> SwarmInfo:
@@ -197,7 +201,7 @@ class SwarmClient:
     def nodes(self) -> tuple[Node, ...]:
         with self._errors():
             raw_nodes = self.api.nodes()
-            running = self.api.tasks(filters={"desired-state": "running"})
+            running = self.api.tasks(filters={"desired-state": ["running", "ready"]})
         self._node_names = assemble.hostnames(raw_nodes)
         return assemble.nodes(raw_nodes, running)
 
@@ -220,8 +224,8 @@ class SwarmClient:
         """One node by hostname or ID (UnknownNode if there is none)."""
         attrs = self._inspect_node(ref)
         with self._errors():
-            running = self.api.tasks(filters={"desired-state": "running", "node": attrs["ID"]})
-        return convert.node(attrs, convert.running_counts(running).get(attrs["ID"], 0))
+            running = self.api.tasks(filters={"desired-state": ["running", "ready"], "node": attrs["ID"]})
+        return assemble.nodes([attrs], running)[0]
 
     def tasks(self, service: str | None = None, node: str | None = None, history: bool = False) -> tuple[Task, ...]:
         """Tasks of a service and/or node (name or ID): running ones, or the recent history too."""
@@ -239,6 +243,27 @@ class SwarmClient:
             if {t.get("NodeID") for t in raw if t.get("NodeID")} - set(self._node_names):
                 self._node_names = assemble.hostnames(self.api.nodes())
         return convert.tasks(raw, self._service_names, self._node_names)
+
+    # ---- definitions ----------------------------------------------------------------
+    def definition(self, kind: str, ref: str) -> str:
+        """The YAML of a node, service or task (`kind`), secret-looking values masked (cluster/definition.py)."""
+        if kind == "node":
+            attrs = self._inspect_node(ref)
+        elif kind == "service":
+            attrs = self._inspect_service(ref)
+        elif kind == "task":
+            with self._errors():
+                try:
+                    attrs = self.api.inspect_task(ref)
+                except docker.errors.NotFound:
+                    raise UnknownService(f"no task {ref!r}", "it may have been pruned from the history; refresh") from None
+        else:
+            raise InvalidInput(f"cannot inspect a {kind!r}", "a node, service or task")
+        return definition.definition(attrs)
+
+    def rollback_changes(self, service: str) -> list[definition.Change]:
+        """What rolling `service` back would change (current spec → previous), masked."""
+        return definition.rollback_changes(self._inspect_service(service))
 
     # ---- lookups ------------------------------------------------------------------
     def _inspect_service(self, ref: str) -> dict:

@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
 
-from swarmtui.cluster.models import Node, Service, SwarmInfo, Task, UpdateStatus
+from swarmtui.cluster.models import Node, Resources, Service, SwarmInfo, Task, UpdateStatus
 
 NS_PER_SECOND = 1_000_000_000
 
@@ -68,7 +68,9 @@ def node_address(attrs: Mapping[str, Any]) -> str:
     return addr
 
 
-def node(attrs: Mapping[str, Any], running_tasks: int = 0) -> Node:
+def node(attrs: Mapping[str, Any], running_tasks: int = 0,
+         placed: tuple[Resources, Resources] = (Resources(), Resources())) -> Node:
+    """`placed`: the reservations and limits of the tasks on it (see placed_resources)."""
     spec = attrs.get("Spec") or {}
     desc = attrs.get("Description") or {}
     resources = desc.get("Resources") or {}
@@ -88,7 +90,35 @@ def node(attrs: Mapping[str, Any], running_tasks: int = 0) -> Node:
         labels=_labels(spec.get("Labels")),
         running_tasks=running_tasks,
         version=(attrs.get("Version") or {}).get("Index", 0),
+        reserved=placed[0],
+        limits=placed[1],
     )
+
+
+def resources(raw: Mapping[str, Any] | None) -> Resources:
+    """A Resources block of a task spec ({"NanoCPUs": ..., "MemoryBytes": ...})."""
+    raw = raw or {}
+    return Resources((raw.get("NanoCPUs") or 0) / NS_PER_SECOND, raw.get("MemoryBytes") or 0)
+
+
+def task_resources(attrs: Mapping[str, Any]) -> tuple[Resources, Resources]:
+    """(reservations, limits) a task asked for."""
+    spec = ((attrs.get("Spec") or {}).get("Resources")) or {}
+    return resources(spec.get("Reservations")), resources(spec.get("Limits"))
+
+
+def placed_resources(tasks: Iterable[Mapping[str, Any]]) -> dict[str, tuple[Resources, Resources]]:
+    """Node ID → the summed (reservations, limits) of the tasks placed there and still wanted
+    (a desired-state=running/ready listing), as the scheduler counts them against the node."""
+    out: dict[str, tuple[Resources, Resources]] = {}
+    for t in tasks:
+        node_id = t.get("NodeID")
+        if not node_id or t.get("DesiredState") not in ("running", "ready"):
+            continue
+        reserved, limits = task_resources(t)
+        before = out.get(node_id, (Resources(), Resources()))
+        out[node_id] = (before[0] + reserved, before[1] + limits)
+    return out
 
 
 def running_counts(tasks: Iterable[Mapping[str, Any]]) -> Counter:
@@ -190,6 +220,7 @@ def task(attrs: Mapping[str, Any], service_names: Mapping[str, str], node_names:
     state = status.get("State", "")
     service_id = attrs.get("ServiceID", "")
     node_id = attrs.get("NodeID", "")
+    reserved, limits = task_resources(attrs)
     return Task(
         id=attrs["ID"],
         service_id=service_id,
@@ -205,13 +236,18 @@ def task(attrs: Mapping[str, Any], service_names: Mapping[str, str], node_names:
         exit_code=exit_code if state not in ("running", "new", "pending", "assigned", "preparing", "starting") and exit_code is not None and exit_code >= 0 else None,
         image=strip_digest(((attrs.get("Spec") or {}).get("ContainerSpec") or {}).get("Image", "")),
         container_id=container.get("ContainerID", ""),
+        message=status.get("Message", ""),
+        created=parse_time(attrs.get("CreatedAt")),
+        reserved=reserved,
+        limits=limits,
     )
 
 
 def tasks(raw: Iterable[Mapping[str, Any]], service_names: Mapping[str, str], node_names: Mapping[str, str]) -> tuple[Task, ...]:
-    """Tasks sorted like `docker service ps`: service, slot, newest first within a slot."""
+    """Tasks sorted like `docker service ps`: service, slot (or node), newest first within a slot."""
     out = [task(t, service_names, node_names) for t in raw]
     epoch = datetime.min.replace(tzinfo=timezone.utc)
-    out.sort(key=lambda t: (t.service_name, t.slot if t.slot is not None else 0, t.node_hostname,
+    # a global service's tasks have no slot: its node stands for one
+    out.sort(key=lambda t: (t.service_name, t.slot if t.slot is not None else 0, "" if t.slot is not None else t.node_hostname,
                             -(t.state_since or epoch).timestamp()))
     return tuple(out)

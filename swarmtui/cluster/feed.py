@@ -265,7 +265,7 @@ class Feed:
                             if not (poked or moved or now - listed_at.get(key, 0.0) >= self.full_listing_seconds):
                                 continue
                         try:
-                            raw = client.tasks(filters={key[0]: key[1], "desired-state": "running"})
+                            raw = client.tasks(filters={key[0]: key[1], "desired-state": ["running", "ready"]})
                         except docker.errors.APIError:
                             raw = []  # the service or node is gone: no tasks
                         listed_at[key] = now

@@ -22,6 +22,17 @@ class SwarmInfo:
 
 
 @dataclass(frozen=True)
+class Resources:
+    """CPUs and memory, as a task reserves or is limited to (0 = nothing asked)."""
+
+    cpus: float = 0.0
+    memory_bytes: int = 0
+
+    def __add__(self, other: "Resources") -> "Resources":
+        return Resources(self.cpus + other.cpus, self.memory_bytes + other.memory_bytes)
+
+
+@dataclass(frozen=True)
 class Node:
     id: str
     hostname: str
@@ -37,6 +48,9 @@ class Node:
     labels: Mapping[str, str] = field(default_factory=dict)
     running_tasks: int = 0
     version: int = 0  # Spec version index, for read-modify-write
+    # what the tasks placed on it ask for (cluster/capacity.py), against cpus / memory_bytes
+    reserved: Resources = Resources()
+    limits: Resources = Resources()
 
     @property
     def manager_status(self) -> str:
@@ -46,6 +60,18 @@ class Node:
         if self.leader:
             return "Leader"
         return (self.manager_reachability or "").capitalize()
+
+
+@dataclass(frozen=True)
+class Failing:
+    """A crash loop: `count` tasks of a service failed (or were rejected) since `first` (cluster/health.py)."""
+
+    count: int
+    first: datetime | None
+    last: datetime | None
+    exit_code: int | None = None  # the latest failure's, None when rejected before running
+    error: str = ""  # the latest failure's error, in the engine's words
+    state: str = "failed"  # failed | rejected (the latest failure's)
 
 
 @dataclass(frozen=True)
@@ -71,6 +97,7 @@ class Service:
     updated: datetime | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
     version: int = 0
+    failing: Failing | None = None  # a crash loop seen in its recent task history
 
     @property
     def tag(self) -> str:
@@ -98,6 +125,10 @@ class Task:
     exit_code: int | None = None
     image: str = ""
     container_id: str = ""
+    message: str = ""  # the engine's word for the state ("started", "pending task scheduling")
+    created: datetime | None = None
+    reserved: Resources = Resources()
+    limits: Resources = Resources()
 
     @property
     def name(self) -> str:

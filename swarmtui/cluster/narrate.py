@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from swarmtui.cluster.models import Snapshot, Task
+from swarmtui.cluster.health import describe
+from swarmtui.cluster.models import Service, Snapshot, Task
 
 
 def _nodes(before: Snapshot, after: Snapshot) -> list[str]:
@@ -37,7 +38,9 @@ def _services(before: Snapshot, after: Snapshot) -> list[str]:
         if prev is None:
             out.append(f"service {svc.name} created ({svc.image}, {svc.replicas_desired} replicas)")
             continue
-        if (prev.replicas_running, prev.replicas_desired) != (svc.replicas_running, svc.replicas_desired):
+        out.extend(_failing(prev, svc))
+        looping = svc.failing or prev.failing  # its replica count flickers with every restart: said once above
+        if not looping and (prev.replicas_running, prev.replicas_desired) != (svc.replicas_running, svc.replicas_desired):
             out.append(f"{svc.name} {prev.replicas_running}/{prev.replicas_desired} → {svc.replicas_running}/{svc.replicas_desired}")
         if prev.image != svc.image:
             out.append(f"{svc.name} image {prev.tag} → {svc.tag}")
@@ -49,6 +52,16 @@ def _services(before: Snapshot, after: Snapshot) -> list[str]:
             out.append(f"update of {svc.name} {words}{message}")
     out.extend(f"service {s.name} removed" for s in old.values())
     return out
+
+
+def _failing(prev: Service, svc: Service) -> list[str]:
+    """Once per crash loop: when it is first seen, and when it is over."""
+    if svc.failing and not prev.failing:
+        error = f" ({svc.failing.error})" if svc.failing.error else ""
+        return [f"{svc.name} {describe(svc.failing)}{error}"]
+    if prev.failing and not svc.failing:
+        return [f"{svc.name} is no longer failing"]
+    return []
 
 
 def _slot(task: Task) -> tuple[str, object]:
@@ -90,7 +103,10 @@ class Narrator:
         out = []
         old_by_id = {t.id: t for t in before.tasks}
         known = {t.id for t in self.slots.values()} | set(old_by_id)
+        looping = {s.id for s in after.services if s.failing}  # said once, by _services
         for task in after.tasks:
+            if task.service_id in looping:
+                continue
             prev = old_by_id.get(task.id)
             holder = self.slots.get(_slot(task))
             if task.id not in known and task.desired_state == "running" and holder is not None:

@@ -39,7 +39,8 @@ from swarmtui.ui.widgets.nodes import NodesTable
 from swarmtui.ui.widgets.queue import QueuePane
 from swarmtui.ui.widgets.services import ServicesTable
 from swarmtui.ui.widgets.status import StatusLine
-from swarmtui.ui.widgets.tasks import TasksTable
+from swarmtui.ui.widgets.table import LiveTable
+from swarmtui.ui.widgets.tasks import TasksPane, TasksTable
 from swarmtui.ui.widgets.timeline import Timeline
 
 SAFETY_REFRESH_SECONDS = 10.0  # the feed drives refreshes; this catches anything it missed and ages the SINCE column
@@ -90,7 +91,7 @@ class SwarmApp(SwarmOperations, App):
         with Container(id="panes"):
             yield ServicesPane(id="services")
             yield NodesPane(id="nodes")
-            yield TasksTable(id="tasks")
+            yield TasksPane(id="tasks")
             yield Timeline(id="timeline")
             yield from self.compose_logs_and_queue()
         yield Input(placeholder="filter the focused table (esc clears)", id="filter")
@@ -115,7 +116,7 @@ class SwarmApp(SwarmOperations, App):
         return stream
 
     def on_mount(self) -> None:
-        for cls in (StatusLine, ServicesPane, NodesPane, TasksTable, Timeline, LogsPane, QueuePane):
+        for cls in (StatusLine, ServicesPane, NodesPane, TasksPane, TasksTable, Timeline, LogsPane, QueuePane):
             self.main(cls)
         self.main(StatusLine).read_only = self.read_only
         self.main(QueuePane).border_title = "5 Queue"
@@ -155,12 +156,14 @@ class SwarmApp(SwarmOperations, App):
             self._dirty = True
             return
         self._refreshing = True
-        self._refresh(self.tasks_scope)
+        failing = [s.id for s in self.snapshot.services if s.failing] if self.snapshot else []
+        self._refresh(self.tasks_scope, self.main(TasksPane).history, failing)
 
     @work(thread=True, exit_on_error=False, group="refresh")
-    def _refresh(self, scope: str | None) -> None:
+    def _refresh(self, scope: str | None, history: bool = False, failing: list[str] | None = None) -> None:
         try:
-            self.post_message(SnapshotReady(self._client().snapshot(tasks_for=scope), scope))
+            snapshot = self._client().snapshot(tasks_for=scope, history=history, recheck=failing or ())
+            self.post_message(SnapshotReady(snapshot, scope, history))
         except ClusterError as exc:
             self.post_message(ClusterFailed(str(exc)))
         except Exception as exc:  # noqa: BLE001 - a refresh must never kill the app
@@ -180,8 +183,8 @@ class SwarmApp(SwarmOperations, App):
             status.show(snap)
             self.main(NodesPane).show(snap.nodes)
             self.main(ServicesPane).show(snap.services, snap.tasks)
-            if message.scope == self.tasks_scope:
-                self.main(TasksTable).show(snap.tasks, snap.taken_at)
+            if message.scope == self.tasks_scope and message.history == self.main(TasksPane).history:
+                self.main(TasksPane).show(snap.tasks, snap.taken_at)
                 self._title_tasks()
             self._link_queues(snap)
             sentences = self._narrate(snap)
@@ -259,7 +262,8 @@ class SwarmApp(SwarmOperations, App):
             svc = next((s for s in snap.services if s.id == scope), None)
             node = snap.node_by_id(scope)
             name = svc.name if svc else (f"on {node.hostname}" if node else "")
-        self.main(TasksTable).border_title = f"3 Tasks {name}".rstrip()
+        history = " (with history: h hides it)" if self.main(TasksPane).history else ""
+        self.main(TasksPane).border_title = f"3 Tasks {name}".rstrip() + history
 
     def _set_tasks_scope(self, scope: str, kind: str) -> None:
         self.tasks_scope = scope
@@ -268,7 +272,7 @@ class SwarmApp(SwarmOperations, App):
     def _select_service(self, service_id: str | None) -> None:
         if service_id and service_id != self.tasks_scope:
             self._set_tasks_scope(service_id, "service")
-            self.main(TasksTable).sync({})
+            self.main(TasksPane).clear()
             self._title_tasks()
             self.on_service_selected(service_id)
             self.request_refresh()
@@ -280,6 +284,8 @@ class SwarmApp(SwarmOperations, App):
         self._follow_timer = self.set_timer(LOGS_SWITCH_DELAY, lambda: self._follow_logs(service_id))
 
     def _follow_logs(self, service_id: str | None) -> None:
+        if self.closing:  # the timer can fire while the panes are torn down
+            return
         logs = self.main(LogsPane)
         if service_id == logs.service_id and logs.stream is not None:
             return
@@ -334,13 +340,14 @@ class SwarmApp(SwarmOperations, App):
 
     def action_filter(self) -> None:
         pane = self._pane(self._current_pane())
-        if not isinstance(pane, DataTable):
+        table = pane if isinstance(pane, DataTable) else next(iter(pane.query(LiveTable)), None)  # the tasks pane's
+        if table is None:
             return
         box = self.main("#filter", Input)
-        box.value = getattr(pane, "filter_text", "")
+        box.value = getattr(table, "filter_text", "")
         box.add_class("visible")
         box.focus()
-        self._filter_target = pane
+        self._filter_target, self._filter_pane = table, pane
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -349,9 +356,9 @@ class SwarmApp(SwarmOperations, App):
             target.set_filter(event.value)
             if target is self.main(ServicesPane):  # the tasks and logs follow the service left under the cursor
                 self._select_service(target.highlighted_key)
-            shown, total = target.row_count, target.total_rows
-            base = target.border_title.split(" [")[0]
-            target.border_title = f"{base} [{shown}/{total} match {event.value!r}]" if event.value else base
+            shown, total, pane = target.row_count, target.total_rows, self._filter_pane
+            base = pane.border_title.split(" [")[0]
+            pane.border_title = f"{base} [{shown}/{total} match {event.value!r}]" if event.value else base
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self, event: Input.Submitted) -> None:

@@ -6,6 +6,8 @@ from datetime import datetime, timezone
 
 from rich.text import Text
 
+from swarmtui.cluster.health import short_duration
+
 STATE_STYLES = {
     "ready": "green", "running": "green", "active": "green", "completed": "green",
     "down": "bold red", "failed": "bold red", "rejected": "bold red", "orphaned": "red", "unreachable": "bold red",
@@ -26,11 +28,7 @@ def age(when: datetime | None, now: datetime | None = None) -> str:
     """'4s', '12m', '3h', '2d' — as compact as k9s' AGE column."""
     if when is None:
         return ""
-    seconds = max(0, int(((now or datetime.now(timezone.utc)) - when).total_seconds()))
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
+    return short_duration(((now or datetime.now(timezone.utc)) - when).total_seconds())
 
 
 def replicas(running: int, desired: int, mode: str = "replicated") -> Text:
@@ -40,3 +38,27 @@ def replicas(running: int, desired: int, mode: str = "replicated") -> Text:
         return Text(f"{running}/{desired} ✓", style="green" if desired else "dim")
     return Text(f"{running}/{desired} ⟳", style="bold yellow")
 
+
+def size(num_bytes: int) -> str:
+    """Compact memory sizes for table cells: '512M', '23.5G' (binary units, as docker prints)."""
+    import humanize
+
+    if not num_bytes:
+        return "0"
+    text = humanize.naturalsize(num_bytes, gnu=True)
+    return text.replace(".0", "") if text[-1] != "B" else text
+
+
+def cpus(count: float) -> str:
+    """'2', '0.5', '1.25' CPUs."""
+    return f"{count:.2f}".rstrip("0").rstrip(".")
+
+
+NEAR_CAPACITY = 0.9  # reserved share of a node's CPUs or memory that stands out in bold red
+BUSY = 0.75  # ... and in yellow
+
+
+def usage(used: float, total: float, text: str) -> Text:
+    """`text` ("1.5/2") coloured by how much of `total` is taken."""
+    share = used / total if total else 0.0
+    return Text(text, style="bold red" if share >= NEAR_CAPACITY else "yellow" if share >= BUSY else "")

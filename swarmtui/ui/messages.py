@@ -8,9 +8,9 @@ from swarmtui.cluster.models import OperationResult, Snapshot
 
 
 class SnapshotReady(Message):
-    def __init__(self, snapshot: Snapshot, scope: str | None) -> None:
+    def __init__(self, snapshot: Snapshot, scope: str | None, history: bool = False) -> None:
         super().__init__()
-        self.snapshot, self.scope = snapshot, scope
+        self.snapshot, self.scope, self.history = snapshot, scope, history
 
 
 class ClusterFailed(Message):

@@ -13,13 +13,13 @@ from typing import Callable
 
 from textual import work
 
-from swarmtui.cluster import commands
+from swarmtui.cluster import commands, definition
 from swarmtui.cluster.errors import ClusterError
 from swarmtui.ui.messages import OperationDone, OperationFailed
 from swarmtui.ui.screens import dialogs
 from swarmtui.ui.screens.confirm import ConfirmScreen
 from swarmtui.ui.screens.form import FormScreen
-from swarmtui.ui.widgets.tasks import TasksTable
+from swarmtui.ui.widgets.tasks import TasksPane
 from swarmtui.ui.widgets.timeline import Timeline
 
 
@@ -37,6 +37,22 @@ class SwarmOperations:
             self.post_message(OperationFailed(what, str(exc)))
         except Exception as exc:  # noqa: BLE001
             self.post_message(OperationFailed(what, f"{type(exc).__name__}: {exc}"))
+
+    def fetch(self, what: str, method: str, *args, then: Callable[[object], None]) -> None:
+        """Read something through SwarmClient.<method> in a thread, then call `then(result)` on the UI;
+        a failure is a notification (nothing changed, nothing for the timeline)."""
+        self._fetch(what, method, args, then)
+
+    @work(thread=True, exit_on_error=False, group="fetch")
+    def _fetch(self, what: str, method: str, args: tuple, then: Callable[[object], None]) -> None:
+        try:
+            result = getattr(self._client(), method)(*args)
+        except Exception as exc:  # noqa: BLE001 - ClusterError or a bug: shown, never raised into the UI
+            text = str(exc) if isinstance(exc, ClusterError) else f"{type(exc).__name__}: {exc}"
+            self.call_from_thread(self.notify, text, title=f"{what} failed", severity="error", timeout=10)
+            return
+        if not self.closing:
+            self.call_from_thread(then, result)
 
     def on_operation_done(self, message: OperationDone) -> None:
         if self.closing:
@@ -107,9 +123,19 @@ class SwarmOperations:
 
     def action_rollback(self) -> None:
         service = self.selected_service()
-        if self._need("service", service):
-            self.confirm(f"Roll {service.name} back to its previous spec?", "Replicas are replaced with the previous image and settings.",
+        if not self._need("service", service):
+            return
+
+        def ask(changes) -> None:
+            if not changes:
+                self.notify(f"{service.name} has no previous spec to roll back to (it was never updated)", severity="warning")
+                return
+            shown = "\n".join(f"  {c.path}\n    {definition.shown(c.before)} → {definition.shown(c.after)}" for c in changes)
+            self.confirm(f"Roll {service.name} back to its previous spec?",
+                         f"Replicas are replaced with the previous image and settings. What changes:\n{shown}",
                          commands.rollback(service.name), lambda: self.run_operation(f"rollback {service.name}", "rollback", service.id))
+
+        self.fetch(f"rollback {service.name}", "rollback_changes", service.id, then=ask)
 
     def action_force_restart(self) -> None:
         service = self.selected_service()
@@ -212,7 +238,7 @@ class SwarmOperations:
         node = self.selected_node()
         if node:
             self._set_tasks_scope(node.id, "node")
-            self.main(TasksTable).sync({})
+            self.main(TasksPane).clear()
             self._title_tasks()
             self.request_refresh()
             self.action_focus_pane("tasks")

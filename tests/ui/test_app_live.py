@@ -79,10 +79,10 @@ async def test_panes_show_nodes_services_and_tasks_of_the_selected_service(lab, 
         assert sorted(r[0] for r in nodes) == ["lab-manager-1", "lab-worker-1", "lab-worker-2"]
         assert all(r[2] == "Ready" for r in nodes)
         select_service(app, service)
-        tasks = app.query_one("#tasks")
+        tasks = app.query_one("#tasks-table")
         await until(pilot, lambda: sum(r[2] == "Running" for r in cells(tasks)) == 2, what="2 running tasks")
         assert sorted(r[0] for r in cells(tasks)) == [f"{service}.1", f"{service}.2"]
-        assert service in str(tasks.border_title)
+        assert service in str(app.query_one("#tasks").border_title)  # the pane around the table
         assert "connected" in str(app.query_one("#status").render())
 
 
@@ -210,7 +210,7 @@ async def test_failover_is_watched_live(lab, docker_client, unique_name):
         async with app.run_test(size=(160, 48)) as pilot:
             await until(pilot, lambda: any(r[0] == unique_name for r in cells(app.query_one("#services"))), what="row")
             select_service(app, unique_name)
-            tasks = app.query_one("#tasks")
+            tasks = app.query_one("#tasks-table")
             await until(pilot, lambda: sum(r[2] == "Running" for r in cells(tasks)) == 3, 60, "3 running tasks")
             on_worker = [r[0] for r in cells(tasks) if r[1] == "lab-worker-1"]
             nodes = app.query_one("#nodes")
@@ -311,8 +311,8 @@ async def test_rolling_update_shows_progress_until_completed(lab, docker_client,
 
         def update_cell():
             row = [r for r in cells(services) if r[0] == service]
-            seen.add(row[0][5] if row else "")
-            return row and row[0][5].startswith("completed") and row[0][2] == "0.02"
+            seen.add(row[0][6] if row else "")
+            return row and row[0][6].startswith("completed") and row[0][3] == "0.02"
 
         await until(pilot, update_cell, 90, "update completed on screen")
         assert any(s.startswith("updating") for s in seen), f"never saw the update in progress: {seen}"

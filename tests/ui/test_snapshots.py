@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input
 
-from swarmtui.cluster import assemble, convert
+from swarmtui.cluster import assemble, convert, definition
 from swarmtui.cluster.logs import LogLine
 from swarmtui.cluster.models import Snapshot
 from swarmtui.cluster.narrate import Narrator
@@ -62,8 +62,11 @@ def recorded_snapshot(tasks_for: str | None = None, history: bool = False) -> Sn
 class RecordedClient:
     """Stands in for SwarmClient: snapshots from recorded payloads; operations are not expected."""
 
-    def snapshot(self, tasks_for: str | None = None, history: bool = False) -> Snapshot:
+    def snapshot(self, tasks_for: str | None = None, history: bool = False, recheck=()) -> Snapshot:
         return recorded_snapshot(tasks_for, history)
+
+    def rollback_changes(self, service_id: str):
+        return definition.rollback_changes(next(s for s in _load("services") if s["ID"] == service_id))
 
 
 def timeline_entries() -> list[tuple[datetime, list[str]]]:
@@ -150,7 +153,7 @@ async def main_screen(pilot) -> None:
     row = next(i for i in range(services.row_count) if plain(services.get_row_at(i)[0]) == SERVICE)
     services.move_cursor(row=row)
     sid = service_id(SERVICE)
-    tasks = app.query_one("#tasks")
+    tasks = app.query_one("#tasks-table")
     logs = app.query_one(LogsPane)
     await until(pilot, lambda: app.tasks_scope == sid and tasks.row_count > 0, "the tasks of caphost")
     await until(pilot, lambda: logs.service_id == sid, "the logs pane to follow caphost")
@@ -248,8 +251,14 @@ def test_remove_service_confirm(snap_compare):
     assert snap_compare(make_app(), terminal_size=WIDE, run_before=then("ctrl+d"))
 
 
+async def a_dialog(pilot) -> None:
+    """Dialogs that read the swarm first (the rollback's spec diff) open a moment after their key."""
+    await until(pilot, lambda: len(pilot.app.screen_stack) > 1, "the dialog")
+
+
 def test_rollback_confirm(snap_compare):
-    assert snap_compare(make_app(), terminal_size=WIDE, run_before=then("R"))
+    """Shows what rolling back changes: the image, from the recorded PreviousSpec."""
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=then("R", a_dialog))
 
 
 def test_node_labels_dialog(snap_compare):

@@ -36,7 +36,7 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical():
             yield Label(self.title_text, classes="title")
             if self.body:
-                yield Static(self.body)
+                yield Static(self.body, markup=False)  # may quote spec values: "[...]" is text, not markup
             if self.cli:
                 yield Static(f"docker CLI equivalent:\n  $ {self.cli}", classes="cli", markup=False)
             with Horizontal():

@@ -68,10 +68,10 @@ class TailDialog(_Prompt):
 
 
 class SaveDialog(_Prompt):
-    """Where to save the log buffer."""
+    """Where to save the log buffer (or `what` else)."""
 
-    def __init__(self, default_path: str) -> None:
-        super().__init__("Save the log buffer to", default_path,
+    def __init__(self, default_path: str, what: str = "the log buffer") -> None:
+        super().__init__(f"Save {what} to", default_path,
                          "Enter to save · Escape to cancel", id="save-dialog")
 
     def validate(self, value: str) -> str | None:

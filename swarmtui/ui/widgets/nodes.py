@@ -1,11 +1,16 @@
-"""Nodes pane: one row per swarm node; Down nodes stand out in red."""
+"""Nodes pane: one row per swarm node; Down nodes stand out in red.
+
+CPU and MEMORY are what the tasks placed on the node reserve, against what the node has (from
+its description: no access to the node needed); a node near capacity stands out.  LIMITS is
+the sum of the tasks' limits, in yellow where it is more than the node has (overcommitted).
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
 
 from swarmtui.cluster.models import Node
-from swarmtui.ui.format import styled
+from swarmtui.ui.format import cpus, size, styled, usage
 from swarmtui.ui.widgets.table import Cells, LiveTable
 
 
@@ -17,17 +22,28 @@ def node_cells(node: Node) -> Cells:
         styled(node.status.capitalize()),
         styled(node.availability.capitalize()),
         styled(node.manager_status) if node.manager_status else "",
-        node.engine_version,
-        node.address,
         str(node.running_tasks),
+        usage(node.reserved.cpus, node.cpus, f"{cpus(node.reserved.cpus)}/{cpus(node.cpus)}"),
+        usage(node.reserved.memory_bytes, node.memory_bytes, f"{size(node.reserved.memory_bytes)}/{size(node.memory_bytes)}"),
+        limits_cell(node),
+        node.address,
+        node.engine_version,
     )
+
+
+def limits_cell(node: Node) -> Text:
+    limits = node.limits
+    words = [f"{cpus(limits.cpus)} cpu" if limits.cpus else "", size(limits.memory_bytes) if limits.memory_bytes else ""]
+    over = limits.cpus > node.cpus or limits.memory_bytes > node.memory_bytes
+    return Text(" ".join(w for w in words if w), style="yellow" if over else "")
 
 
 class NodesTable(LiveTable):
     BORDER_TITLE = "1 Nodes"
     COLUMNS = (
         ("hostname", "HOSTNAME"), ("role", "ROLE"), ("status", "STATUS"), ("availability", "AVAIL"),
-        ("manager", "MANAGER"), ("engine", "ENGINE"), ("address", "ADDRESS"), ("tasks", "TASKS"),
+        ("manager", "MANAGER"), ("tasks", "TASKS"), ("cpu", "CPU RES"), ("memory", "MEM RES"), ("limits", "LIMITS"),
+        ("address", "ADDRESS"), ("engine", "ENGINE"),
     )
 
     def show(self, nodes: tuple[Node, ...]) -> None:

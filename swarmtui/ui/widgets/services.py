@@ -1,7 +1,11 @@
-"""Services pane: replicas running/desired with a converged (✓) or converging (⟳) mark."""
+"""Services pane: replicas running/desired with a converged (✓) or converging (⟳) mark, and a
+crash-looping service marked "failing: exit 1 ×5 in 2m"."""
 
 from __future__ import annotations
 
+from rich.text import Text
+
+from swarmtui.cluster.health import describe
 from swarmtui.cluster.models import Service, Task
 from swarmtui.ui.format import replicas, styled
 from swarmtui.ui.widgets.table import Cells, LiveTable
@@ -33,6 +37,7 @@ def service_cells(service: Service, progress: str = "") -> Cells:
     return (
         service.name,
         replicas(service.replicas_running, service.replicas_desired, service.mode),
+        Text(describe(service.failing), style="bold red") if service.failing else "",
         service.tag,
         service.mode,
         service.network_mode,
@@ -43,7 +48,7 @@ def service_cells(service: Service, progress: str = "") -> Cells:
 class ServicesTable(LiveTable):
     BORDER_TITLE = "2 Services"
     COLUMNS = (
-        ("name", "NAME"), ("replicas", "REPLICAS"), ("tag", "TAG"), ("mode", "MODE"),
+        ("name", "NAME"), ("replicas", "REPLICAS"), ("health", "HEALTH"), ("tag", "TAG"), ("mode", "MODE"),
         ("network", "NETWORK"), ("update", "UPDATE"),
     )
 

@@ -6,7 +6,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from swarmtui.cluster.models import Snapshot
+from swarmtui.cluster.models import Resources, Snapshot
+from swarmtui.ui.format import cpus, size, usage
 
 
 class StatusLine(Static):
@@ -47,5 +48,16 @@ class StatusLine(Static):
                 ("  │ nodes ", "dim"), (f"{len(snap.nodes)}", ""), (f" ({down} down)" if down else "", "bold red"),
                 ("  │ services ", "dim"), (f"{len(snap.services)}", ""),
                 ("  │ tasks ", "dim"), (f"{running}/{desired}", "" if running == desired else "bold yellow"),
+                *capacity(snap),
             ]
         self.update(Text.assemble(*parts))
+
+
+def capacity(snap: Snapshot) -> list:
+    """The swarm's totals: reserved of all CPUs and memory (nodes that are up)."""
+    up = [n for n in snap.nodes if n.status == "ready"]
+    total = sum((Resources(n.cpus, n.memory_bytes) for n in up), Resources())
+    reserved = sum((n.reserved for n in up), Resources())
+    return [("  │ reserved ", "dim"), usage(reserved.cpus, total.cpus, f"{cpus(reserved.cpus)}/{cpus(total.cpus)}"),
+            (" cpu ", "dim"), usage(reserved.memory_bytes, total.memory_bytes,
+                                    f"{size(reserved.memory_bytes)}/{size(total.memory_bytes)}"), (" mem", "dim")]

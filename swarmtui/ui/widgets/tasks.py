@@ -1,4 +1,7 @@
-"""Tasks pane: the tasks of the selected service (or node), newest state first within a slot.
+"""Tasks pane: the tasks of the selected service (or node), newest state first within a slot;
+with history (`h`) the failed, shutdown, rejected and orphaned ones too.  A detail line under
+the table tells the selected task's whole story: states, times, exit code and the engine's error
+text uncut (a pending task's reason, "no suitable node (...)", included).
 
 The SINCE column holds a `Since` cell, not a string: it compares equal while the task's state
 time does, so a refresh a second later rewrites no cell (500 young tasks would otherwise mean
@@ -11,6 +14,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
 
 from swarmtui.cluster.models import Task
 from swarmtui.ui.format import age, styled
@@ -60,6 +66,7 @@ def _cells(task: Task, since) -> Cells:
         styled(task.state.capitalize()),
         since,
         task.desired_state,
+        "" if task.exit_code is None else str(task.exit_code),
         tag,
         task.error,
     )
@@ -74,7 +81,7 @@ class TasksTable(LiveTable):
     BORDER_TITLE = "3 Tasks"
     COLUMNS = (
         ("name", "TASK"), ("node", "NODE"), ("state", "STATE"), ("age", "SINCE"),
-        ("desired", "DESIRED"), ("tag", "TAG"), ("error", "ERROR"),
+        ("desired", "DESIRED"), ("exit", "EXIT"), ("tag", "TAG"), ("error", "ERROR"),
     )
 
     def __init__(self, **kwargs) -> None:
@@ -82,9 +89,11 @@ class TasksTable(LiveTable):
         self.clock = Clock()
 
     def sort_key(self, cells: Cells):
+        """Service, slot (a global task's node ID), then newest first (history holds several per slot)."""
         name = str(cells[0])
         service, _, slot = name.rpartition(".")
-        return (service, int(slot) if slot.isdigit() else 0, slot, str(cells[1]))
+        when = getattr(cells[3], "when", None)
+        return (service, int(slot) if slot.isdigit() else 0, slot, -when.timestamp() if when else 0.0)
 
     def show(self, tasks: tuple[Task, ...], now: datetime | None = None) -> None:
         moved = now is None or now != self.clock.now
@@ -95,3 +104,76 @@ class TasksTable(LiveTable):
             # render caches on its update count); the other rows are drawn when scrolled to.
             key = next(iter(self._shown))
             self.update_cell(key, "age", self._shown[key][3])
+
+
+def _clock(when: datetime | None, now: datetime | None) -> str:
+    if when is None:
+        return "?"
+    return f"{when.astimezone():%H:%M:%S} ({age(when, now)} ago)"
+
+
+def task_detail(task: Task, now: datetime | None = None) -> Text:
+    """Everything the engine says about one task, on as many lines as it takes (never cut)."""
+    state = task.state + (f" ({task.message})" if task.message and task.message != task.state else "")
+    parts: list[tuple[str, str] | str] = [
+        (task.name, "bold"), f" {task.id[:12]}", f" on {task.node_hostname}" if task.node_hostname else " (no node yet)",
+        " · current ", Text(state, style=styled(task.state).style), f" since {_clock(task.state_since, now)}",
+        f" · desired {task.desired_state}",
+    ]
+    if task.exit_code is not None:
+        parts += [" · exit ", (str(task.exit_code), "bold red" if task.exit_code else "")]
+    if task.created is not None:
+        parts.append(f" · created {_clock(task.created, now)}")
+    if task.container_id:
+        parts.append(f" · container {task.container_id[:12]}")
+    if task.error:
+        parts += ["\n", ("pending: " if task.state in ("pending", "new") else "error: ", "bold"), (task.error, "red")]
+    return Text.assemble(*parts)
+
+
+class TasksPane(Vertical, can_focus=False):
+    """The tasks table and, under it, the detail of the task under the cursor."""
+
+    ALLOW_MAXIMIZE = True  # `z` zooms the table and its detail line together
+    DEFAULT_CSS = """
+    TasksPane > TasksTable { height: 1fr; }
+    TasksPane > #task-detail { height: auto; max-height: 8; padding: 0 1; border-top: solid $panel-lighten-2; }
+    TasksPane > #task-detail.-empty { display: none; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.border_title = TasksTable.BORDER_TITLE
+        self.history = False  # failed/shutdown/... tasks shown too (toggled with `h`)
+        self._tasks: dict[str, Task] = {}
+
+    def compose(self) -> ComposeResult:
+        yield TasksTable(id="tasks-table")
+        yield Static("", id="task-detail", classes="-empty")
+
+    @property
+    def table(self) -> TasksTable:
+        return self.query_one(TasksTable)
+
+    def show(self, tasks: tuple[Task, ...], now: datetime | None = None) -> None:
+        self._tasks = {t.id: t for t in tasks}
+        self.table.show(tasks, now)
+        self.show_detail()
+
+    def clear(self) -> None:
+        self._tasks = {}
+        self.table.sync({})
+        self.show_detail()
+
+    def selected(self) -> Task | None:
+        key = self.table.highlighted_key
+        return self._tasks.get(key) if key else None
+
+    def show_detail(self) -> None:
+        detail = self.query_one("#task-detail", Static)
+        task = self.selected()
+        detail.set_class(task is None, "-empty")
+        detail.update(task_detail(task, self.table.clock.now) if task else "")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail()

@@ -11,7 +11,7 @@ from textual.widgets import RichLog
 # Checked in order; patterns match the timeline's own sentences ("lab-worker-2 down", "update of
 # spider rollback started"), not words inside a summary such as "on failure rollback".
 SENTENCE_STYLES = (
-    (re.compile(r" down$|failed|lost the manager"), "bold red"),
+    (re.compile(r" down$|failed|failing: |lost the manager"), "bold red"),
     (re.compile(r"^update of .* rollback"), "magenta"),
     (re.compile(r" restarted on "), "yellow"),
     (re.compile(r"ready$|completed|back in touch|connected to"), "green"),
