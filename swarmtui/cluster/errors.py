@@ -72,3 +72,16 @@ class LastActiveNode(UnsafeOperation):
 # ---- the engine said no -----------------------------------------------------------
 class EngineRefused(ClusterError):
     """The engine refused or failed the request; the message carries its reason."""
+
+
+# ---- stacks, secrets and configs ------------------------------------------------------
+class CliMissing(ClusterError):
+    """The docker CLI is needed (stacks: the Engine has no stack API) and is not installed."""
+
+
+class UnknownObject(ClusterError):
+    """No secret, config or stack by that name."""
+
+
+class InUse(UnsafeOperation):
+    """A secret or config still referenced by services cannot be removed."""

@@ -187,7 +187,8 @@ Batch = Callable[[list[LogLine]], "bool | None"]
 
 
 class LogStream:
-    """Follow `service` (an ID or name; None: every service) and call `on_batch(lines)` from a
+    """Follow `service` (an ID or name; None: every service, or every service matching
+    `service_filters`, e.g. a stack's label) and call `on_batch(lines)` from a
     background thread at most every `flush_interval` seconds.
 
     `on_batch` may return False to refuse a batch (backpressure): the lines are kept and sent
@@ -207,9 +208,11 @@ class LogStream:
         on_status: Callable[[str], None] | None = None,
         max_pending: int = 100_000,
         timeout: int = 30,
+        service_filters: dict | None = None,
     ):
         self.base_url = base_url
         self.service = service
+        self.service_filters = service_filters
         self.on_batch = on_batch
         self.on_status = on_status
         self.tail = tail
@@ -336,7 +339,7 @@ class LogStream:
     def _sync_services(self) -> None:
         """All-services mode: a reader per service, none for services that are gone."""
         with self._meta_lock:
-            services = self._meta.services()
+            services = self._meta.services(filters=self.service_filters)
         ids = set()
         for spec in services:
             self._services[spec["ID"]] = spec["Spec"]["Name"]

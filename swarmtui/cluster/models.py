@@ -202,3 +202,95 @@ class JoinTokens:
 def mask_token(token: str) -> str:
     """"SWMTKN-1-abc...-def..." → "SWMTKN-1-****" (safe to show or log)."""
     return "SWMTKN-1-****" if token else ""
+
+
+# ---- stacks, secrets and configs (added for stacks; no renames above) ----------------
+STACK_LABEL = "com.docker.stack.namespace"  # what `docker stack deploy` labels everything it makes with
+
+
+@dataclass(frozen=True)
+class Stack:
+    """Services sharing a `com.docker.stack.namespace` label, with their summed replica counts."""
+
+    name: str
+    services: tuple[Service, ...]
+
+    @property
+    def replicas_running(self) -> int:
+        return sum(s.replicas_running for s in self.services)
+
+    @property
+    def replicas_desired(self) -> int:
+        return sum(s.replicas_desired for s in self.services)
+
+    @property
+    def images(self) -> tuple[str, ...]:
+        return tuple(sorted({s.image for s in self.services}))
+
+    @property
+    def updating(self) -> tuple[str, ...]:
+        """Services whose rolling update (or rollback) is under way."""
+        return tuple(s.name for s in self.services if s.update_status and s.update_status.state in ("updating", "rollback_started"))
+
+    @property
+    def failing(self) -> tuple[str, ...]:
+        """Services whose last update paused or rolled back: it failed."""
+        return tuple(s.name for s in self.services
+                     if s.update_status and s.update_status.state in ("paused", "rollback_paused", "rollback_completed"))
+
+    @property
+    def state(self) -> str:
+        """One word for the stacks view: updating, failing, converging or running."""
+        if self.updating:
+            return "updating"
+        if self.failing:
+            return "failing"
+        if self.replicas_running < self.replicas_desired:
+            return "converging"
+        return "running"
+
+
+@dataclass(frozen=True)
+class ObjectUse:
+    """One service's reference to a secret or config: where its tasks see it."""
+
+    service_id: str
+    service_name: str
+    target: str  # file name (/run/secrets/<target> for secrets) or "(runtime)" for a config credential spec
+
+
+@dataclass(frozen=True)
+class SwarmObject:
+    """A secret or a config (kind says which).  Never carries secret data."""
+
+    kind: str  # secret | config
+    id: str
+    name: str
+    created: datetime | None
+    updated: datetime | None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    used_by: tuple[ObjectUse, ...] = ()
+    version: int = 0
+
+    @property
+    def stack(self) -> str:
+        return self.labels.get(STACK_LABEL, "")
+
+
+@dataclass(frozen=True)
+class StackContents:
+    """Everything `stack rm NAME` removes (names), found by the stack label."""
+
+    name: str
+    services: tuple[str, ...] = ()
+    networks: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()
+    configs: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.services or self.networks or self.secrets or self.configs)
+
+    def lines(self) -> list[str]:
+        return [f"{kind}: {', '.join(names)}" for kind, names in
+                (("services", self.services), ("networks", self.networks), ("secrets", self.secrets), ("configs", self.configs)) if names]
