@@ -19,6 +19,7 @@ SUBCOMMANDS = (
     ("swarmtui.ui.cli", "open the terminal UI (the default)"),
     ("swarmtui.lab.cli", "a real local multi-node swarm for trying swarmtui"),
     ("swarmtui.cluster.cli", "swarm operations without the UI"),
+    ("swarmtui.cluster.objects_cli", "stacks, secrets and configs without the UI"),
     ("swarmtui.queue.cli", "inspect and feed the Redis work queue"),
     ("swarmtui.bootstrap.cli", "turn fresh servers into swarm nodes over SSH"),
     ("swarmtui.release.cli", "build, push and roll out a new image"),
