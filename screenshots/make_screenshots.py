@@ -6,13 +6,13 @@
 Drives the real app (SwarmApp in Textual's headless test harness, 160x48) against the lab
 "lab" and saves what the screen shows:
 
-    main.svg            the spider running, its queue draining, its logs flowing
+    main.svg            the spider (stack crawl, service crawl_spider) running, its queue draining, its logs flowing
     help.svg            the `?` screen
     bootstrap.svg       the `b` wizard with hosts typed in (nothing is run)
     failover.svg        right after `lab stop-node lab-worker-1`: the node Down, its tasks restarted elsewhere
-    rolling-update.svg  `u` on spider to image tag 0.02, caught while the update rolls
+    rolling-update.svg  `u` on crawl_spider to image tag 0.02, caught while the update rolls
 
-lab-worker-1 is started again afterwards (also on failure), and spider is put back on 0.01 so the
+lab-worker-1 is started again afterwards (also on failure), and crawl_spider is put back on 0.01 so the
 next run starts from the same place. If the queue is nearly empty, items are pushed first
 (what `swarmtui lab demo --items N` does). Finally every SVG is searched for a join token
 ("SWMTKN-") and for the lab's Redis password; the script fails if either is found.
@@ -31,7 +31,7 @@ from textual.widgets import Input
 from swarmtui.cluster.client import SwarmClient
 from swarmtui.cluster.models import UpdatePolicy
 from swarmtui.config import Settings
-from swarmtui.lab.demo import QUEUE_KEY, deploy_spider
+from swarmtui.lab.demo import QUEUE_KEY, SERVICE, deploy_spider
 from swarmtui.lab.lab import Lab
 from swarmtui.ui.app import SwarmApp
 from swarmtui.ui.widgets.logs import LogsPane
@@ -41,7 +41,7 @@ from swarmtui.ui.widgets.timeline import Timeline
 
 HERE = Path(__file__).resolve().parent
 SIZE = (160, 48)
-SERVICE = "spider"
+REPO = "spider"  # the image; the demo's service is the stack's crawl_spider (SERVICE)
 WORKER = "lab-worker-1"
 MIN_QUEUE = 800  # items left in the queue before the run; fewer: push more
 PUSH = 1500
@@ -79,7 +79,7 @@ async def save(pilot, name: str, out: Path) -> Path:
 
 
 def spider_image(lab: Lab, tag: str) -> str:
-    return f"{lab.registry}/{SERVICE}:{tag}"
+    return f"{lab.registry}/{REPO}:{tag}"
 
 
 def refill_queue(lab: Lab) -> None:
