@@ -65,8 +65,11 @@ def test_three_replicas_spread_over_nodes_and_workers_pull_from_lab_registry(lab
         assert {t["Node"] for t in tasks} == {"lab-manager-1", "lab-worker-1", "lab-worker-2"}
         for worker in ("lab-worker-1", "lab-worker-2"):
             with lab.client(lab.node(worker)) as client:
-                tags = {tag for image in client.images.list() for tag in image.tags}
-            assert f"{lab.registry}/spider:0.01" in tags, f"{worker} did not pull the spider image"
+                images = client.images.list()
+            # pulled by tag, or by digest (what `docker stack deploy` pins, as the demo does): then it has no tag
+            tags = {tag for image in images for tag in image.tags}
+            repos = {d.split("@")[0] for image in images for d in image.attrs.get("RepoDigests") or ()}
+            assert f"{lab.registry}/spider:0.01" in tags or f"{lab.registry}/spider" in repos, f"{worker} did not pull the spider image"
     finally:
         docker_cli(lab, "service", "rm", unique_name)
 
