@@ -4,6 +4,7 @@ The config file is TOML at $XDG_CONFIG_HOME/swarmtui/config.toml (default
 ~/.config/swarmtui/config.toml).  Every key is optional:
 
     docker_host = "unix:///var/run/docker.sock"
+    context = "prod"             # a docker CLI context to open when no --host/DOCKER_HOST/--context says otherwise
     redis_url = "redis://default:secret@10.0.0.1:7891/0"
     registry = "10.0.0.1:8003"   # the private registry new nodes must trust (SWARMTUI_REGISTRY)
     queue_keys = ["example:swarm:spider", "spider:*"]
@@ -18,6 +19,12 @@ The config file is TOML at $XDG_CONFIG_HOME/swarmtui/config.toml (default
     queue = "example:swarm:spider"
     min = 1
     max = 6
+    [contexts.prod]          # per docker context: each swarm has its own queue
+    redis_url = "redis://default:secret@10.0.0.9:7891/0"
+
+Where the Docker endpoint comes from, as the docker CLI decides (see cluster/endpoint.py):
+--host > DOCKER_HOST > --context > DOCKER_CONTEXT > `docker_host` / `context` here > the docker
+CLI's current context > the local socket.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -51,6 +59,23 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     autoscale: Mapping[str, Policy] = field(default_factory=dict)  # service name -> policy
     config_path: Path | None = None
+    context: str | None = None  # a docker CLI context (used only when docker_host is None)
+    contexts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # [contexts.NAME] tables
+    endpoint_source: str = "--host"  # which of --host, DOCKER_HOST, --context ... chose the endpoint
+
+    @cached_property
+    def endpoint(self):
+        """The one resolved Docker endpoint every client, stream and worker uses (cluster/endpoint.py).
+        Raises EndpointError (a ClusterError) for an unknown context or missing TLS files."""
+        from swarmtui.cluster.endpoint import resolve
+
+        return resolve(self.docker_host, self.context, host_source=self.endpoint_source, context_source=self.endpoint_source)
+
+    def for_context(self, name: str) -> "Settings":
+        """These settings pointed at another docker context (`:ctx`), with that context's own redis_url."""
+        own = self.contexts.get(name, {})
+        return replace(self, docker_host=None, context=name, endpoint_source="switched (:ctx)",
+                       redis_url=own.get("redis_url", self.redis_url if not self.contexts.get(self.context or "") else None))
 
 
 def config_dir() -> Path:
@@ -73,7 +98,7 @@ def _from_file(path: Path) -> dict[str, Any]:
         data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
-    known = {f.name for f in fields(Settings)} - {"config_path"}
+    known = {f.name for f in fields(Settings)} - {"config_path", "endpoint_source"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
@@ -93,6 +118,8 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if env.get("DOCKER_HOST"):
         out["docker_host"] = env["DOCKER_HOST"]
+    if env.get("DOCKER_CONTEXT"):
+        out["context"] = env["DOCKER_CONTEXT"]
     if env.get("REDIS_URL"):
         out["redis_url"] = env["REDIS_URL"]
     if env.get("SWARMTUI_REGISTRY"):
@@ -107,10 +134,30 @@ def load_settings(
 ) -> Settings:
     """Merge file < environment < flags.  Flags whose value is None are "not given"."""
     path = path or default_config_path()
+    layers = [("config file", _from_file(path)), ("env", _from_env(os.environ if env is None else env)),
+              ("flag", {k: v for k, v in (flags or {}).items() if v is not None})]
     merged: dict[str, Any] = {}
-    merged.update(_from_file(path))
-    merged.update(_from_env(os.environ if env is None else env))
-    merged.update({k: v for k, v in (flags or {}).items() if v is not None})
+    for _, layer in layers:
+        merged.update(layer)
+    merged.update(_endpoint_choice(layers))
+    own_redis = (merged.get("contexts") or {}).get(merged.get("context") or "", {}).get("redis_url")
+    if own_redis and not any(layer.get("redis_url") for name, layer in layers if name != "config file"):
+        merged["redis_url"] = own_redis  # [contexts.NAME] redis_url beats the file's global one
     if isinstance(merged.get("queue_keys"), list):
         merged["queue_keys"] = tuple(merged["queue_keys"])
     return replace(Settings(), config_path=path, **merged)
+
+
+def _endpoint_choice(layers) -> dict[str, Any]:
+    """The docker CLI's order: --host, DOCKER_HOST, --context, DOCKER_CONTEXT; then this file's
+    docker_host or context. The first one given wins and the others are dropped."""
+    by = dict(layers)
+    for layer, key, source in (("flag", "docker_host", "--host"), ("env", "docker_host", "DOCKER_HOST"),
+                               ("flag", "context", "--context"), ("env", "context", "DOCKER_CONTEXT"),
+                               ("config file", "docker_host", "docker_host in the config file"),
+                               ("config file", "context", "context in the config file")):
+        value = by[layer].get(key)
+        if value:
+            other = "context" if key == "docker_host" else "docker_host"
+            return {key: value, other: None, "endpoint_source": source}
+    return {"docker_host": None, "context": None, "endpoint_source": "the docker CLI's current context"}

@@ -113,7 +113,7 @@ def run(args, settings) -> int:
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: done.set())
-    where = settings.docker_host or "the local Docker socket"
+    where = settings.endpoint.label
     queue = f", queue on {watcher.monitor.server or 'Redis'}" if watcher.monitor else ""
     mode = "autoscaling " + ", ".join(settings.autoscale) if autoscaler else "read-only"
     print(f"swarmtui watch: watching {where}{queue} ({mode}); one line per alert", file=sys.stderr, flush=True)

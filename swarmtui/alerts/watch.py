@@ -50,7 +50,7 @@ class Watcher:
         self.tasks_seconds = tasks_seconds
         self.queue_seconds = queue_seconds
         self.autoscaler = autoscaler
-        self._client_factory = client_factory or (lambda: SwarmClient(settings.docker_host, max_replicas=settings.max_replicas))
+        self._client_factory = client_factory or (lambda: SwarmClient(settings.endpoint, max_replicas=settings.max_replicas))
         keys = list(settings.queue_keys) + [q for p in settings.autoscale.values() for q in p.queues]
         self.monitor = QueueMonitor(settings.redis_url, tuple(dict.fromkeys(keys)), settings.queue_links) if settings.redis_url else None
         self.snapshot: Snapshot | None = None
@@ -63,7 +63,7 @@ class Watcher:
 
     # ---- public ----------------------------------------------------------------------
     def start(self) -> "Watcher":
-        self._feed = Feed(self.settings.docker_host, self._on_signal).start()
+        self._feed = Feed(self.settings.endpoint, self._on_signal).start()
         self._spawn(self._swarm_loop, "swarm")
         if self.monitor is not None:
             self._spawn(self._queue_loop, "queue")

@@ -76,7 +76,7 @@ def handle(args: argparse.Namespace, settings) -> int:
     auth = Auth(password=password, key_file=args.key, passphrase=passphrase)
     options = Options(role=args.role, registry=args.registry, labels=labels, docker_source=args.docker_source)
     known = KnownHosts(own_file=Path(args.known_hosts) if args.known_hosts else None)
-    engine = Engine(lambda: Manager.connect(settings.docker_host), known=known, concurrency=args.concurrency)
+    engine = Engine(lambda: Manager.connect(settings.endpoint), known=known, concurrency=args.concurrency)
     width = max(len(t.label) for t in targets)
 
     def on_event(event: StepEvent) -> None:

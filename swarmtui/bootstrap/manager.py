@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from swarmtui.cluster.client import SwarmClient
+from swarmtui.cluster.endpoint import Endpoint
 from swarmtui.cluster.errors import ClusterError, UnknownNode
 
 
@@ -50,7 +51,7 @@ class Manager:
         self.swarm = swarm
 
     @classmethod
-    def connect(cls, docker_host: str | None) -> "Manager":
+    def connect(cls, docker_host: "Endpoint | str | None") -> "Manager":
         swarm = SwarmClient(docker_host, timeout=30)
         try:
             swarm.docker  # noqa: B018 - connects (docker-py asks the daemon its API version)

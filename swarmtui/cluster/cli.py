@@ -26,7 +26,7 @@ def _table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
 
 
 def _client(settings) -> SwarmClient:
-    return SwarmClient(settings.docker_host, max_replicas=settings.max_replicas)
+    return SwarmClient(settings.endpoint, max_replicas=settings.max_replicas)
 
 
 def _run(fn: Callable[[argparse.Namespace, SwarmClient], int]):

@@ -22,6 +22,7 @@ import requests.exceptions
 from docker.types import ServiceMode, UpdateConfig
 
 from swarmtui.cluster import assemble, commands, convert, definition, guards
+from swarmtui.cluster.endpoint import Endpoint, as_endpoint
 from swarmtui.cluster.errors import (
     ClusterError,
     DaemonUnreachable,
@@ -64,10 +65,11 @@ def _label_words(before: Mapping[str, str], after: Mapping[str, str]) -> list[st
 
 
 class SwarmClient:
-    """One manager's view of the swarm.  `SwarmClient(docker_host=None)` uses the local socket."""
+    """One manager's view of the swarm through an Endpoint (or a DOCKER_HOST string; None: local socket)."""
 
-    def __init__(self, docker_host: str | None = None, timeout: float = 10, max_replicas: int = DEFAULT_MAX_REPLICAS) -> None:
-        self.docker_host = docker_host
+    def __init__(self, docker_host: Endpoint | str | None = None, timeout: float = 10, max_replicas: int = DEFAULT_MAX_REPLICAS) -> None:
+        self.endpoint = as_endpoint(docker_host)
+        self.docker_host = self.endpoint.host
         self.timeout = timeout
         self.max_replicas = max_replicas
         self._docker: docker.DockerClient | None = None
@@ -78,13 +80,13 @@ class SwarmClient:
     # ---- connection and errors ------------------------------------------------
     @property
     def where(self) -> str:
-        return self.docker_host or "the local Docker socket"
+        return self.endpoint.url if self.endpoint.host else "the local Docker socket"
 
     @property
     def docker(self) -> docker.DockerClient:
         if self._docker is None:
             with self._errors():
-                self._docker = docker.DockerClient(base_url=self.docker_host, timeout=self.timeout)
+                self._docker = self.endpoint.docker_client(self.timeout)
         return self._docker
 
     @property

@@ -22,6 +22,14 @@ class DaemonUnreachable(ClusterError):
     """No Docker daemon answers at the configured address."""
 
 
+class EndpointError(ClusterError):
+    """The endpoint itself is wrong: unknown context, missing or wrong TLS files (nothing was sent)."""
+
+
+class HostKeyRefused(EndpointError):
+    """An ssh:// host whose key is unknown or changed: refused, never added."""
+
+
 class NotInSwarm(ClusterError):
     """The daemon answers but is not part of a swarm."""
 

@@ -31,6 +31,8 @@ from typing import Any, Callable, Iterable, Mapping
 import docker
 import docker.errors
 
+from swarmtui.cluster.endpoint import Endpoint, as_endpoint
+
 log = logging.getLogger(__name__)
 
 EVENT_FILTERS = {"scope": "swarm", "type": ["node", "service"]}
@@ -72,7 +74,7 @@ def _since(event: Mapping[str, Any]) -> str | None:
 class Feed:
     def __init__(
         self,
-        docker_host: str | None,
+        docker_host: Endpoint | str | None,
         on_signal: Callable[[Signal], None],
         *,
         interval: float = 0.1,
@@ -82,7 +84,7 @@ class Feed:
         large_listing: int = 100,
         full_listing_seconds: float = 5.0,
     ) -> None:
-        self.docker_host = docker_host
+        self.endpoint = as_endpoint(docker_host)
         self.on_signal = on_signal
         self.interval = interval
         self.poll_seconds = poll_seconds
@@ -138,7 +140,7 @@ class Feed:
 
     # ---- plumbing --------------------------------------------------------------------
     def _client(self) -> docker.APIClient:
-        return docker.APIClient(base_url=self.docker_host, timeout=self.timeout)
+        return self.endpoint.api_client(self.timeout)
 
     def _push(self, signal: Signal) -> None:
         with self._lock:

@@ -31,6 +31,8 @@ from typing import Callable, Iterator
 import docker
 from docker.errors import NotFound
 
+from swarmtui.cluster.endpoint import Endpoint, as_endpoint
+
 __all__ = ["LogLine", "LogStream", "parse_frame", "since_param", "Deduper"]
 
 REPLAY_LIMIT = 300  # seconds: how far back a reconnect may ask the engine to replay
@@ -198,7 +200,7 @@ class LogStream:
 
     def __init__(
         self,
-        base_url: str | None,
+        base_url: Endpoint | str | None,
         service: str | None,
         on_batch: Batch,
         *,
@@ -210,7 +212,7 @@ class LogStream:
         timeout: int = 30,
         service_filters: dict | None = None,
     ):
-        self.base_url = base_url
+        self.endpoint = as_endpoint(base_url)
         self.service = service
         self.service_filters = service_filters
         self.on_batch = on_batch
@@ -237,9 +239,7 @@ class LogStream:
 
     # ---- lifecycle ----------------------------------------------------------------------
     def _client(self) -> docker.APIClient:
-        if self.base_url is None:
-            return docker.from_env(timeout=self.timeout).api
-        return docker.APIClient(base_url=self.base_url, timeout=self.timeout)
+        return self.endpoint.api_client(self.timeout)
 
     def start(self) -> "LogStream":
         if self._started:

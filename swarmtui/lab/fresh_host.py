@@ -94,11 +94,12 @@ class LoopbackSshd(SshdFiles):
     workdir: Path
     port: int
     proc: subprocess.Popen | None = None
+    extra_config: str = ""  # more sshd_config lines (e.g. `SetEnv PATH=...` for a host without docker)
 
     def start(self) -> "LoopbackSshd":
         self.prepare_ssh_files()
         config = self.workdir / "sshd_config"
-        config.write_text(sshd_config(self.workdir, f"127.0.0.1:{self.port}"))
+        config.write_text(sshd_config(self.workdir, f"127.0.0.1:{self.port}") + self.extra_config)
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation directory
         log = open(self.workdir / "sshd.log", "ab")
         self.proc = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", str(config)], stdout=log, stderr=log,

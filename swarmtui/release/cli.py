@@ -42,7 +42,7 @@ def run(args, settings) -> int:
     except ReleaseError as exc:
         print(f"swarmtui release: {exc}", file=sys.stderr)
         return 2
-    swarm = SwarmClient(settings.docker_host, timeout=120)
+    swarm = SwarmClient(settings.endpoint, timeout=120)
     try:
         result = release(
             swarm, args.service, args.context, args.tag, registry=args.registry, repo=args.repo,

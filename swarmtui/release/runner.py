@@ -8,16 +8,19 @@ returns the ReleaseResult (or raises ReleaseError / ClusterError before the serv
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from swarmtui.cluster.models import UpdatePolicy
+
+if TYPE_CHECKING:
+    from swarmtui.cluster.endpoint import Endpoint
 from swarmtui.release.events import OnEvent, ReleaseResult
 from swarmtui.release.rollout import RELEASE_POLICY
 
 ReleaseRunner = Callable[[str, str, str, "str | None", "dict[str, str]", OnEvent], ReleaseResult]
 
 
-def release_runner(docker_host: str | None, policy: UpdatePolicy = RELEASE_POLICY, timeout: float = 300.0) -> ReleaseRunner:
+def release_runner(docker_host: "Endpoint | str | None", policy: UpdatePolicy = RELEASE_POLICY, timeout: float = 300.0) -> ReleaseRunner:
     def run(service: str, context: str | Path, tag: str, registry: str | None, build_args: dict[str, str], on_event: OnEvent) -> ReleaseResult:
         from swarmtui.cluster.client import SwarmClient
         from swarmtui.release.flow import release

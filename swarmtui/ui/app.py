@@ -22,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Input
 
 from swarmtui.cluster.client import SwarmClient
+from swarmtui.cluster.pool import ClientPool
 from swarmtui.cluster.feed import Feed
 from swarmtui.cluster.logs import LogStream
 from swarmtui.cluster.errors import ClusterError
@@ -73,8 +74,8 @@ class SwarmApp(SwarmOperations, App):
         super().__init__()
         self.settings = settings
         self.read_only = settings.read_only if read_only is None else read_only
-        self._client_factory = client_factory or (lambda: SwarmClient(settings.docker_host, max_replicas=settings.max_replicas))
-        self._local = threading.local()  # one SwarmClient per worker thread
+        self._client_factory = client_factory or (lambda: SwarmClient(settings.endpoint, max_replicas=settings.max_replicas))
+        self._pool = ClientPool(self._client_factory)  # clients lent to worker threads, connections reused
         self.snapshot: Snapshot | None = None
         self.tasks_scope: str | None = None  # service or node ID whose tasks are shown
         self._refreshing = False
@@ -87,7 +88,7 @@ class SwarmApp(SwarmOperations, App):
 
     # ---- layout ---------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield StatusLine(self.settings.docker_host or "local socket", id="status")
+        yield StatusLine(self.settings.endpoint.label, id="status")
         with Container(id="panes"):
             yield ServicesPane(id="services")
             yield NodesPane(id="nodes")
@@ -104,7 +105,7 @@ class SwarmApp(SwarmOperations, App):
 
     def _open_log_stream(self, service_id: str | None, tail, on_batch) -> LogStream:
         """The logs pane's stream factory: connecting happens in a thread, never on the UI."""
-        stream = LogStream(self.settings.docker_host, service_id, on_batch, tail=tail)
+        stream = LogStream(self.settings.endpoint, service_id, on_batch, tail=tail)
 
         def start() -> None:
             try:
@@ -122,7 +123,7 @@ class SwarmApp(SwarmOperations, App):
         self.main(QueuePane).border_title = "5 Queue"
         self.main(Timeline).border_title = "6 Timeline"
         self.action_focus_pane("services")
-        self.feed = Feed(self.settings.docker_host, on_signal=lambda signal: self.post_message(SwarmChanged(signal))).start()
+        self.feed = Feed(self.settings.endpoint, on_signal=lambda signal: self.post_message(SwarmChanged(signal))).start()
         self.request_refresh()
         self.set_interval(SAFETY_REFRESH_SECONDS, self.request_refresh)
         self.poll_queue()
@@ -145,11 +146,9 @@ class SwarmApp(SwarmOperations, App):
         return self._exit or not self.screen_stack or not self.main(StatusLine).is_mounted
 
     # ---- refresh ----------------------------------------------------------------
-    def _client(self) -> SwarmClient:
-        client = getattr(self._local, "client", None)
-        if client is None:
-            client = self._local.client = self._client_factory()
-        return client
+    def _client(self):
+        """A SwarmClient for this worker thread's call: `with self._client() as client:`."""
+        return self._pool.lease()
 
     def request_refresh(self) -> None:
         if self._refreshing:
@@ -162,7 +161,8 @@ class SwarmApp(SwarmOperations, App):
     @work(thread=True, exit_on_error=False, group="refresh")
     def _refresh(self, scope: str | None, history: bool = False, failing: list[str] | None = None) -> None:
         try:
-            snapshot = self._client().snapshot(tasks_for=scope, history=history, recheck=failing or ())
+            with self._client() as client:
+                snapshot = client.snapshot(tasks_for=scope, history=history, recheck=failing or ())
             self.post_message(SnapshotReady(snapshot, scope, history))
         except ClusterError as exc:
             self.post_message(ClusterFailed(str(exc)))
@@ -223,6 +223,7 @@ class SwarmApp(SwarmOperations, App):
         feed = getattr(self, "feed", None)
         if feed is not None:
             await asyncio.to_thread(feed.stop)
+        self._pool.close()
 
     # ---- the Redis work queue ------------------------------------------------------------
     def poll_queue(self) -> None:

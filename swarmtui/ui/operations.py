@@ -32,7 +32,8 @@ class SwarmOperations:
     @work(thread=True, exit_on_error=False, group="operations")
     def _operate(self, what: str, method: str, args: tuple, kwargs: dict) -> None:
         try:
-            self.post_message(OperationDone(getattr(self._client(), method)(*args, **kwargs)))
+            with self._client() as client:
+                self.post_message(OperationDone(getattr(client, method)(*args, **kwargs)))
         except ClusterError as exc:
             self.post_message(OperationFailed(what, str(exc)))
         except Exception as exc:  # noqa: BLE001
@@ -167,7 +168,7 @@ class SwarmOperations:
 
         service = self.selected_service()
         if self._need("service", service):
-            self.push_screen(ReleaseScreen(service.name, service.image, release_runner(self.settings.docker_host),
+            self.push_screen(ReleaseScreen(service.name, service.image, release_runner(self.settings.endpoint),
                                            registry=self.settings.registry or ""))
 
     def on_release_screen_finished(self, message) -> None:
@@ -248,7 +249,7 @@ class SwarmOperations:
         from swarmtui.bootstrap.manager import Manager
         from swarmtui.ui.screens.bootstrap import BootstrapScreen
 
-        engine = Engine(lambda: Manager.connect(self.settings.docker_host))
+        engine = Engine(lambda: Manager.connect(self.settings.endpoint))
         self.push_screen(BootstrapScreen(engine, registry=self.settings.registry or ""))
 
     def on_bootstrap_screen_finished(self, message) -> None:

@@ -61,3 +61,31 @@ def test_bad_lab_names_and_shapes_are_refused():
         Lab(name="much-too-long")
     with pytest.raises(LabError, match="at least one manager"):
         Lab(managers=0)
+
+
+def test_endpoint_precedence_is_the_docker_clis(tmp_path):
+    """--host > DOCKER_HOST > --context > DOCKER_CONTEXT > the file's docker_host/context."""
+    from swarmtui.config import load_settings
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('context = "filectx"\n[contexts.envctx]\nredis_url = "redis://default:x@10.0.0.9:1/0"\n')
+    env = {"DOCKER_HOST": "ssh://root@10.0.0.1", "DOCKER_CONTEXT": "envctx"}
+    pick = lambda flags, env: (lambda s: (s.docker_host, s.context, s.endpoint_source))(load_settings(flags, env=env, path=cfg))
+    assert pick({"docker_host": "tcp://h:2376", "context": "flagctx"}, env) == ("tcp://h:2376", None, "--host")
+    assert pick({"context": "flagctx"}, env) == ("ssh://root@10.0.0.1", None, "DOCKER_HOST")
+    assert pick({"context": "flagctx"}, {"DOCKER_CONTEXT": "envctx"}) == (None, "flagctx", "--context")
+    assert pick({}, {"DOCKER_CONTEXT": "envctx"}) == (None, "envctx", "DOCKER_CONTEXT")
+    assert pick({}, {}) == (None, "filectx", "context in the config file")
+    # a context's own Redis URL, unless REDIS_URL / --redis say otherwise
+    assert load_settings({}, env={"DOCKER_CONTEXT": "envctx"}, path=cfg).redis_url == "redis://default:x@10.0.0.9:1/0"
+    assert load_settings({}, env={"DOCKER_CONTEXT": "envctx", "REDIS_URL": "redis://o:1/0"}, path=cfg).redis_url == "redis://o:1/0"
+
+
+def test_failover_endpoint_keeps_scheme_user_port_and_tls():
+    from swarmtui.cluster.endpoint import Endpoint
+
+    ssh = Endpoint(host="ssh://ops@10.0.0.1:2222", context="prod")
+    assert ssh.at("10.0.0.2").host == "ssh://ops@10.0.0.2:2222"
+    tls = Endpoint(host="tcp://10.0.0.1:2376", tls_ca="/c/ca.pem", tls_cert="/c/cert.pem", tls_key="/c/key.pem", tls_verify=True)
+    moved = tls.at("10.0.0.3")
+    assert (moved.host, moved.tls_ca, moved.tls_verify) == ("tcp://10.0.0.3:2376", "/c/ca.pem", True)
