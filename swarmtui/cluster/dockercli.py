@@ -12,22 +12,35 @@ import shutil
 import subprocess
 import threading
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from swarmtui.cluster.errors import CliMissing, OperationFailed
 
+if TYPE_CHECKING:
+    from swarmtui.cluster.endpoint import Endpoint
+
 DEFAULT_SOCKET = "unix:///var/run/docker.sock"  # docker-py's default when no host is given
 # variables that would point the CLI somewhere else than `docker_host`
-_ENDPOINT_VARIABLES = ("DOCKER_HOST", "DOCKER_CONTEXT")
+_ENDPOINT_VARIABLES = ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH")
 
 
-def cli_environment(docker_host: str | None, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """`base` (default: this process's environment) with the CLI pointed at `docker_host`.
+def cli_environment(docker_host: "Endpoint | str | None", base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """`base` (default: this process's environment) with the CLI pointed at swarmtui's endpoint:
+    its context by name, else its host (with its TLS material when the files sit in one directory,
+    as DOCKER_CERT_PATH wants them). An endpoint without a host is the local socket, so the CLI
+    is sent there too rather than to whatever context is current."""
+    from swarmtui.cluster.endpoint import as_endpoint
 
-    swarmtui without a host talks to the local socket, so the CLI is sent there too rather
-    than to whatever context is current."""
+    endpoint = as_endpoint(docker_host)
     env = {k: v for k, v in (os.environ if base is None else base).items() if k not in _ENDPOINT_VARIABLES}
-    env["DOCKER_HOST"] = docker_host or DEFAULT_SOCKET
+    if endpoint.context:
+        env["DOCKER_CONTEXT"] = endpoint.context
+        return env
+    env["DOCKER_HOST"] = endpoint.host or DEFAULT_SOCKET
+    if endpoint.tls_ca and len({os.path.dirname(p) for p in (endpoint.tls_ca, endpoint.tls_cert, endpoint.tls_key) if p}) == 1:
+        env["DOCKER_CERT_PATH"] = os.path.dirname(endpoint.tls_ca)
+        if endpoint.tls_verify:
+            env["DOCKER_TLS_VERIFY"] = "1"
     return env
 
 

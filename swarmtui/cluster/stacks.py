@@ -166,7 +166,7 @@ def plan_deploy(client: SwarmClient, compose_file: str, name: str, env_file: str
     if env_file:
         values.update(compose_vars.parse_env_file(_read_file(env_file, "env file"), env_file))
     values.update(variables or {})
-    env = dockercli.cli_environment(client.docker_host)
+    env = dockercli.cli_environment(client.endpoint)
     env.update({k: v for k, v in values.items() if k not in ("DOCKER_HOST", "DOCKER_CONTEXT")})
     cwd = str(Path(compose_path).parent)
 

@@ -47,7 +47,8 @@ class SwarmOperations:
     @work(thread=True, exit_on_error=False, group="fetch")
     def _fetch(self, what: str, method: str, args: tuple, then: Callable[[object], None]) -> None:
         try:
-            result = getattr(self._client(), method)(*args)
+            with self._client() as client:
+                result = getattr(client, method)(*args)
         except Exception as exc:  # noqa: BLE001 - ClusterError or a bug: shown, never raised into the UI
             text = str(exc) if isinstance(exc, ClusterError) else f"{type(exc).__name__}: {exc}"
             self.call_from_thread(self.notify, text, title=f"{what} failed", severity="error", timeout=10)
