@@ -21,6 +21,9 @@ The config file is TOML at $XDG_CONFIG_HOME/swarmtui/config.toml (default
     max = 6
     [contexts.prod]          # per docker context: each swarm has its own queue
     redis_url = "redis://default:secret@10.0.0.9:7891/0"
+    [keys]                   # binding id -> key(s); the ids are in swarmtui/ui/actions.py
+    "services.scale_to" = "S"
+    "app.quit" = "ctrl+q"
 
 Where the Docker endpoint comes from, as the docker CLI decides (see cluster/endpoint.py):
 --host > DOCKER_HOST > --context > DOCKER_CONTEXT > `docker_host` / `context` here > the docker
@@ -58,6 +61,7 @@ class Settings:
     log_buffer_lines: int = 50_000
     alerts: AlertSettings = field(default_factory=AlertSettings)
     autoscale: Mapping[str, Policy] = field(default_factory=dict)  # service name -> policy
+    keys: Mapping[str, str] = field(default_factory=dict)  # the user's keymap, checked when the TUI starts
     config_path: Path | None = None
     context: str | None = None  # a docker CLI context (used only when docker_host is None)
     contexts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # [contexts.NAME] tables

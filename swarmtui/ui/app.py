@@ -16,8 +16,8 @@ from typing import Callable, Iterable
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Container
+from textual import events
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Input
 
@@ -29,12 +29,12 @@ from swarmtui.cluster.errors import ClusterError
 from swarmtui.cluster.models import Snapshot
 from swarmtui.cluster.narrate import Narrator
 from swarmtui.config import Settings
-from swarmtui.ui.actions import ACTIONS, DANGEROUS, bindings
+from swarmtui.ui.actions import ACTIONS, BY_ID, COMMANDS, PANE_SCOPES, Action, Gate, Gated, bindings, check_keymap
 from swarmtui.queue.monitor import QueueMonitor
 from swarmtui.ui.format import styled
 from swarmtui.ui.messages import ClusterFailed, QueuePolled, SnapshotReady, SwarmChanged
 from swarmtui.ui.operations import SwarmOperations
-from swarmtui.ui.screens.help import KEY_NAMES, HelpScreen
+from swarmtui.ui.screens.help import HelpScreen, help_sections
 from swarmtui.ui.widgets.logs import LogsPane
 from swarmtui.ui.widgets.nodes import NodesTable
 from swarmtui.ui.widgets.queue import QueuePane
@@ -49,6 +49,7 @@ QUEUE_POLL_SECONDS = 1.0
 LOGS_SWITCH_DELAY = 0.3  # seconds the cursor must rest on a service before its logs stream opens
 QUEUE_LABEL = "swarmtui.queue"  # a service label naming the Redis key it consumes
 PANES = ("nodes", "services", "tasks", "logs", "queue", "timeline")
+COMMAND_HINT = " ".join(f":{a.commands[0]}" for a in ACTIONS if a.commands)
 
 
 class ServicesPane(ServicesTable):
@@ -59,21 +60,22 @@ class NodesPane(NodesTable):
     BINDINGS = bindings("nodes")
 
 
-class SwarmApp(SwarmOperations, App):
+class SwarmApp(SwarmOperations, Gated, App):
     TITLE = "swarmtui"
     CSS_PATH = Path(__file__).parent / "styles.tcss"  # absolute: subclasses elsewhere find it too
-    BINDINGS = [
-        *bindings("global"),
-        *[Binding(str(i), f"focus_pane('{name}')", name, show=False) for i, name in enumerate(PANES, start=1)],
-        Binding("tab", "cycle_pane(1)", "Next pane", show=False, priority=True),
-        Binding("shift+tab", "cycle_pane(-1)", "Previous pane", show=False, priority=True),
-        Binding("escape", "back", "Back", show=False),
-    ]
+    BINDINGS = bindings("app")
+    ACTION_SCOPE = "app"
 
     def __init__(self, settings: Settings, read_only: bool | None = None, client_factory: Callable[[], SwarmClient] | None = None) -> None:
+        keymap = check_keymap(settings.keys)  # a bad [keys] entry stops here, named, before any screen
         super().__init__()
         self.settings = settings
         self.read_only = settings.read_only if read_only is None else read_only
+        self.read_only_gate = Gate(self.read_only, notify=lambda text: self.notify(text, severity="warning"))
+        self.user_keymap = keymap
+        self.set_keymap(keymap)
+        self._filter_target: LiveTable | None = None  # the table the filter box filters
+        self._filter_pane: Widget | None = None  # the pane whose title says how many rows match
         self._client_factory = client_factory or (lambda: SwarmClient(settings.endpoint, max_replicas=settings.max_replicas))
         self._pool = ClientPool(self._client_factory)  # clients lent to worker threads, connections reused
         self.snapshot: Snapshot | None = None
@@ -96,7 +98,7 @@ class SwarmApp(SwarmOperations, App):
             yield Timeline(id="timeline")
             yield from self.compose_logs_and_queue()
         yield Input(placeholder="filter the focused table (esc clears)", id="filter")
-        yield Input(placeholder=":nodes :services :tasks :logs :queue :bootstrap :help :q", id="command")
+        yield Input(placeholder=COMMAND_HINT, id="command")
         yield Footer()
 
     def compose_logs_and_queue(self) -> ComposeResult:
@@ -341,18 +343,18 @@ class SwarmApp(SwarmOperations, App):
 
     def action_filter(self) -> None:
         pane = self._pane(self._current_pane())
-        table = pane if isinstance(pane, DataTable) else next(iter(pane.query(LiveTable)), None)  # the tasks pane's
+        table = pane if isinstance(pane, LiveTable) else next(iter(pane.query(LiveTable)), None)  # the tasks pane's
         if table is None:
             return
         box = self.main("#filter", Input)
-        box.value = getattr(table, "filter_text", "")
+        box.value = table.filter_text
         box.add_class("visible")
         box.focus()
         self._filter_target, self._filter_pane = table, pane
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        target = getattr(self, "_filter_target", None)
+        target = self._filter_target
         if target is not None:
             target.set_filter(event.value)
             if target is self.main(ServicesPane):  # the tasks and logs follow the service left under the cursor
@@ -364,7 +366,7 @@ class SwarmApp(SwarmOperations, App):
     @on(Input.Submitted, "#filter")
     def _filter_done(self, event: Input.Submitted) -> None:
         event.input.remove_class("visible")
-        if getattr(self, "_filter_target", None) is not None:
+        if self._filter_target is not None:
             self._filter_target.focus()
 
     def action_command_line(self) -> None:
@@ -376,29 +378,33 @@ class SwarmApp(SwarmOperations, App):
     @on(Input.Submitted, "#command")
     def _command(self, event: Input.Submitted) -> None:
         event.input.remove_class("visible")
-        word = event.value.strip().lstrip(":").lower()
-        if word in ("q", "quit", "q!"):
-            self.exit()
-        elif word in ("logs all", "logs *"):
-            self._follow_logs(None)
-            self.action_focus_pane("logs")
-        elif word in PANES:
-            self.action_focus_pane(word)
-        elif word == "bootstrap":
-            self.action_bootstrap()
-        elif word in ("help", "h", "?"):
-            self.action_help()
-        elif word:
-            self.notify(f"unknown command :{word} — try :nodes :services :tasks :logs :queue :bootstrap :q", severity="warning")
-            self.action_focus_pane("services")
-        else:
-            self.action_focus_pane("services")
+        word = " ".join(event.value.strip().lstrip(":").lower().split())
+        action = COMMANDS.get(word)
+        if action is not None:
+            self.perform(action)
+            return
+        if word:
+            self.notify(f"unknown command :{word} — try {COMMAND_HINT}", severity="warning")
+        self.action_focus_pane("services")
+
+    def perform(self, action: Action) -> None:
+        """Run a table action from the command line or the palette, through the read-only gate."""
+        if not self.read_only_gate.check(action.id):
+            if self.focused is None or self.focused.id == "command":
+                self.action_focus_pane("services")
+            return
+        namespace = self if action.scope not in PANES else self._pane(action.scope)
+        self.call_later(self.run_action, action.action, namespace)
+
+    def action_follow_all_logs(self) -> None:
+        self._follow_logs(None)
+        self.action_focus_pane("logs")
 
     def action_back(self) -> None:
         for box in self.query("#filter, #command").results(Input):
             if box.has_class("visible"):
                 box.remove_class("visible")
-                if box.id == "filter" and getattr(self, "_filter_target", None) is not None:
+                if box.id == "filter" and self._filter_target is not None:
                     box.value = ""
                     self._filter_target.focus()
                 else:
@@ -408,26 +414,26 @@ class SwarmApp(SwarmOperations, App):
             self.screen.minimize()
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.read_only))
+        where = self._current_pane() if len(self.screen_stack) == 1 else "app"
+        self.push_screen(HelpScreen(help_sections((where, "app"), self.user_keymap, self.read_only_gate)))
 
-    # ---- read-only mode -----------------------------------------------------------
+    # ---- the command palette and read-only mode -------------------------------------------
     def get_system_commands(self, screen) -> Iterable[SystemCommand]:
-        """Every swarmtui key is also a command palette entry (ctrl+p)."""
+        """Every action of the panes is also a command palette entry (ctrl+p); read-only hides the dangerous ones."""
         yield from super().get_system_commands(screen)
         for action in ACTIONS:
-            if action.id in ("command_line", "quit") or (self.read_only and action.dangerous):
-                continue
-            where = "" if action.pane == "global" else f"{action.pane}: "
-            yield SystemCommand(f"{where}{action.help}", f"key {KEY_NAMES.get(action.key, action.key)}",
-                                getattr(self, f"action_{action.id}"))
-        for name in PANES:
-            yield SystemCommand(f"go to the {name} pane", f"key {PANES.index(name) + 1}", partial(self.action_focus_pane, name))
+            if action.palette and action.scope in PANE_SCOPES and self.read_only_gate.allows(action):
+                where = "" if action.scope == "app" else f"{action.scope}: "
+                keys = self.user_keymap.get(action.id, action.keys)
+                yield SystemCommand(f"{where}{action.help}", f"key {keys}" if keys else f":{action.commands[0]}",
+                                    partial(self.perform, action))
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.read_only and action in DANGEROUS:
-            return None  # shown disabled in the footer, does nothing
-        return True
+    def on_key(self, event: events.Key) -> None:
+        """A key of a dangerous action pressed in read-only mode: its binding is disabled (check_action),
+        so Textual would drop it silently; say why instead."""
+        active = self.screen.active_bindings.get(event.key)
+        if active is not None and not active.enabled and active.binding.id in BY_ID:
+            self.read_only_gate.check(active.binding.id)
 
     def action_quit(self) -> None:
         self.exit()
-

@@ -13,9 +13,17 @@ def register(sub) -> tuple[str, ...]:
 
 
 def run(args, settings) -> int:
+    import sys
+
+    from swarmtui.ui.actions import KeymapError
     from swarmtui.ui.app import SwarmApp
 
     if args.read_only:
         settings = dataclasses.replace(settings, read_only=True)
-    SwarmApp(settings).run()
+    try:
+        app = SwarmApp(settings)
+    except KeymapError as exc:
+        print(f"swarmtui: {settings.config_path}: {exc}", file=sys.stderr)
+        return 2
+    app.run()
     return 0

@@ -16,7 +16,6 @@ from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
@@ -26,12 +25,13 @@ from swarmtui.bootstrap.engine import FAILED, OK, PLANNED, RUNNING, SKIPPED, Ste
 from swarmtui.bootstrap.hostkeys import UnknownKey
 from swarmtui.bootstrap.hosts import HostSpecError, Target, load_targets, parse_labels
 from swarmtui.bootstrap.steps import STEPS, Auth, Options
+from swarmtui.ui.actions import Gated, bindings
 from swarmtui.ui.screens.confirm import ConfirmScreen
 
 SYMBOL = {RUNNING: "… running", OK: "✔ ok", SKIPPED: "· skipped", FAILED: "✘ failed", PLANNED: "○ planned"}
 
 
-class BootstrapScreen(Screen):
+class BootstrapScreen(Gated, Screen):
     """`engine.run(targets, auth, options, on_event, confirm, dry_run)` does the work."""
 
     DEFAULT_CSS = """
@@ -45,11 +45,8 @@ class BootstrapScreen(Screen):
     BootstrapScreen #progress { height: 1fr; min-height: 6; }
     BootstrapScreen #output { height: 12; border-top: solid $primary; }
     """
-    BINDINGS = [
-        Binding("escape", "close", "Close"),
-        Binding("ctrl+d", "start(True)", "Dry run"),
-        Binding("ctrl+r", "retry", "Retry failed"),
-    ]
+    BINDINGS = bindings("bootstrap")
+    ACTION_SCOPE = "bootstrap"
 
     class Finished(Message):
         def __init__(self, results: dict, dry_run: bool) -> None:
@@ -142,17 +139,24 @@ class BootstrapScreen(Screen):
 
     @on(Button.Pressed, "#run")
     def _run(self) -> None:
-        self.action_start(False)
+        self.action_run()
 
     @on(Button.Pressed, "#dry")
     def _dry(self) -> None:
-        self.action_start(True)
+        self.action_dry_run()
 
     @on(Button.Pressed, "#retry")
     def _retry(self) -> None:
         self.action_retry()
 
-    def action_start(self, dry_run: bool = False) -> None:
+    def action_run(self) -> None:
+        if self.gate().check("bootstrap.run"):  # read-only: whatever opened this screen, nothing runs
+            self._start(dry_run=False)
+
+    def action_dry_run(self) -> None:
+        self._start(dry_run=True)
+
+    def _start(self, dry_run: bool) -> None:
         try:
             targets, auth, options = self.read_form()
         except (HostSpecError, ValueError) as exc:
@@ -162,7 +166,7 @@ class BootstrapScreen(Screen):
         self.launch(targets, auth, options, dry_run)
 
     def action_retry(self) -> None:
-        if not self._last or not self.results:
+        if not self.gate().check("bootstrap.retry") or not self._last or not self.results:
             return
         _, auth, options = self._last
         targets = failed(self.results)

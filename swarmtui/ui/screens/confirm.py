@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
+
+from swarmtui.ui.actions import bindings
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -23,10 +24,7 @@ class ConfirmScreen(ModalScreen[bool]):
     ConfirmScreen Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
     ConfirmScreen Button { margin-left: 2; }
     """
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes", show=False),
-        Binding("n,escape", "answer(False)", "No", show=False),
-    ]
+    BINDINGS = bindings("confirm")
 
     def __init__(self, title: str, body: str = "", cli: str = "", yes_label: str = "Yes") -> None:
         super().__init__()

@@ -7,12 +7,12 @@ from datetime import datetime
 from pathlib import Path
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, TextArea
 from textual.widgets.text_area import Selection
 
+from swarmtui.ui.actions import bindings
 from swarmtui.ui.screens.log_dialogs import SaveDialog
 
 
@@ -44,13 +44,7 @@ class DefinitionScreen(ModalScreen[None]):
     DefinitionScreen #definition-search.visible { display: block; }
     DefinitionScreen #definition-hint { width: 100%; padding: 0 1; color: $text-muted; }
     """
-    BINDINGS = [
-        Binding("slash", "search", "Search", priority=True, id="definition.search"),
-        Binding("n", "next_match", "Next", id="definition.next"),
-        Binding("N", "previous_match", "Previous", id="definition.previous"),
-        Binding("ctrl+s", "save", "Save", priority=True, id="definition.save"),
-        Binding("escape,q", "close", "Close", id="definition.close"),
-    ]
+    BINDINGS = bindings("definition")
 
     def __init__(self, title: str, text: str, save_name: str, save_dir: Path | None = None) -> None:
         super().__init__()

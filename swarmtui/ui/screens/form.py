@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
+
+from swarmtui.ui.actions import bindings
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class FormScreen(ModalScreen[Any]):
     FormScreen #cli { color: $text-muted; height: auto; margin-top: 1; }
     FormScreen .hint { color: $text-muted; margin-top: 1; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "submit", "Submit")]
+    BINDINGS = bindings("form")
 
     def __init__(self, spec: FormSpec) -> None:
         super().__init__()

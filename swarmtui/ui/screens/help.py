@@ -1,50 +1,63 @@
-"""`?`: every key, grouped by pane, built from the one action table."""
+"""`?`: the keys of where the user is (the focused pane, then everywhere), from the action table.
+
+Like posting's help: what is shown depends on where `?` was pressed; the README lists every key.
+"""
 
 from __future__ import annotations
 
+from typing import Iterable, Mapping
+
 from rich.table import Table
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from swarmtui.ui.actions import ACTIONS
+from swarmtui.ui.actions import SCOPE_TITLES, Gate, actions_of, bindings, effective_keys, key_display
 
-PANE_KEYS = {
-    "global": [("tab / shift+tab", "next / previous pane"), ("1 … 6", "nodes, services, tasks, logs, queue, timeline"),
-               ("esc", "back: close a dialog, clear a filter, restore a zoomed pane"), ("ctrl+p", "command palette")],
-}
-KEY_NAMES = {"question_mark": "?", "colon": ":", "slash": "/", "plus": "+", "minus": "-"}
+Section = tuple[str, list[tuple[str, str, str]]]  # (title, [(keys, : words, what it does)])
 
 
-def help_table(read_only: bool) -> Table:
+def help_sections(scopes: Iterable[str], keymap: Mapping[str, str], gate: Gate) -> list[Section]:
+    """The rows of the help screen for these scopes, with the user's keys and read-only notes."""
+    out = []
+    for scope in dict.fromkeys(scopes):
+        rows = []
+        for action in actions_of(scope):
+            keys = effective_keys(action, keymap)
+            words = " ".join(f":{w}" for w in action.commands)
+            note = "  (disabled: read-only)" if not gate.allows(action) else ""
+            rows.append((key_display(keys) if keys else "", words, action.help + note))
+        if rows:
+            out.append((SCOPE_TITLES[scope], rows))
+    return out
+
+
+def help_table(sections: list[Section]) -> Table:
     table = Table(box=None, show_header=False, padding=(0, 2))
     table.add_column(style="bold cyan", no_wrap=True)
+    table.add_column(style="cyan", no_wrap=True)
     table.add_column()
-    for pane in ("global", "services", "nodes"):
-        table.add_row(f"[b]{pane.capitalize()}[/b]", "")
-        for action in (a for a in ACTIONS if a.pane == pane):
-            note = "  (disabled: read-only)" if read_only and action.dangerous else ""
-            table.add_row(KEY_NAMES.get(action.key, action.key), action.help + note)
-        for key, text in PANE_KEYS.get(pane, []):
-            table.add_row(key, text)
-        table.add_row("", "")
-    table.add_row("[b]Logs / Queue[/b]", "their own keys show in the footer when focused")
+    for title, rows in sections:
+        table.add_row(f"[b]{title}[/b]", "", "")
+        for keys, words, text in rows:
+            table.add_row(keys, words, text)
+        table.add_row("", "", "")
+    table.add_row("", "", "[dim]Each pane has its own keys: press ? there. Every action by name: ctrl+p. All keys: the README.[/dim]")
     return table
 
 
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 90; height: 90%; border: thick $accent; background: $surface; padding: 1 2; }
+    HelpScreen > VerticalScroll { width: 110; max-width: 96%; height: 90%; border: thick $accent; background: $surface; padding: 1 2; }
     """
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    BINDINGS = bindings("help")
 
-    def __init__(self, read_only: bool = False) -> None:
+    def __init__(self, sections: list[Section]) -> None:
         super().__init__()
-        self.read_only = read_only
+        self.sections = sections
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(help_table(self.read_only))
+            yield Static(help_table(self.sections))

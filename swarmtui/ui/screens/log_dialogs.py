@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
+
+from swarmtui.ui.actions import bindings
 
 
 class _Prompt(ModalScreen[str | None]):
@@ -19,7 +20,7 @@ class _Prompt(ModalScreen[str | None]):
     _Prompt .hint { color: $text-muted; }
     _Prompt .error { color: $error; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
+    BINDINGS = bindings("prompt")
 
     def __init__(self, title: str, value: str, hint: str, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, TextArea
+
+from swarmtui.ui.actions import bindings
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,7 @@ class PushScreen(ModalScreen[PushRequest | None]):
     """Returns a PushRequest, or None when cancelled. ctrl+s pushes, escape cancels."""
 
     DEFAULT_CSS = _CSS.format(cls="PushScreen")
-    BINDINGS = [
-        Binding("ctrl+s", "push", "Push", id="queue_push.push"),
-        Binding("escape", "cancel", "Cancel", id="queue_push.cancel"),
-    ]
+    BINDINGS = bindings("queue_push")
 
     def __init__(self, key: str = ""):
         super().__init__()
@@ -89,7 +87,7 @@ class WatchScreen(ModalScreen[str | None]):
     """Ask for a key name or a glob to watch; returns it, or None when cancelled."""
 
     DEFAULT_CSS = _CSS.format(cls="WatchScreen")
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="queue_watch.cancel")]
+    BINDINGS = bindings("queue_watch")
 
     def compose(self) -> ComposeResult:
         with Vertical():

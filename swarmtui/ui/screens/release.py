@@ -20,13 +20,13 @@ from typing import Any, Callable
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Log, Static
 
 from swarmtui.release.build import ReleaseError, parse_build_args, split_ref, target_image
+from swarmtui.ui.actions import Gated, bindings
 
 TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 STAGE_ORDER = ("build", "push", "update")
@@ -60,7 +60,7 @@ def default_context() -> str:
     return "sample_spider" if (Path.cwd() / "sample_spider" / "Dockerfile").exists() else ""
 
 
-class ReleaseScreen(ModalScreen[Any]):
+class ReleaseScreen(Gated, ModalScreen[Any]):
     """`run(service, context, tag, registry, build_args, on_event) -> ReleaseResult` does the work."""
 
     DEFAULT_CSS = """
@@ -79,10 +79,8 @@ class ReleaseScreen(ModalScreen[Any]):
     ReleaseScreen #outcome { height: auto; margin-top: 1; }
     ReleaseScreen #log { height: 1fr; min-height: 5; border-top: solid $primary; }
     """
-    BINDINGS = [
-        Binding("ctrl+s", "start", "Release", id="release.start"),
-        Binding("escape", "close", "Close", id="release.close"),
-    ]
+    BINDINGS = bindings("release")
+    ACTION_SCOPE = "release"
 
     last_context: str | None = None  # the context of the last release started, for the next dialog
 
@@ -219,7 +217,7 @@ class ReleaseScreen(ModalScreen[Any]):
 
     # ---- the run --------------------------------------------------------------------
     def action_start(self) -> None:
-        if self.running:
+        if self.running or not self.gate().check("release.start"):  # read-only: however this screen was opened
             return
         try:
             context, tag, registry, build_args = self.parse()

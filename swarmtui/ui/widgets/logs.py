@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.containers import Vertical
 from textual.geometry import Size
@@ -31,6 +30,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
+from swarmtui.ui.actions import bindings
 from swarmtui.ui.screens.log_dialogs import SaveDialog, TailDialog
 from swarmtui.ui.widgets.lifecycle import while_composed
 
@@ -335,18 +335,7 @@ class LogsPane(Vertical):
     LogsPane > #logs-filter.shown { display: block; }
     """
 
-    BINDINGS = [
-        Binding("f", "toggle_follow", "Follow", id="logs.follow"),
-        Binding("t", "toggle_timestamps", "Times", id="logs.timestamps"),
-        Binding("w", "toggle_wrap", "Wrap", id="logs.wrap"),
-        Binding("slash", "open_filter", "Filter", id="logs.filter"),
-        Binding("n", "next_match", "Next", id="logs.next"),
-        Binding("N", "previous_match", "Prev", id="logs.previous"),
-        Binding("c", "clear", "Clear", id="logs.clear"),
-        Binding("ctrl+s", "save", "Save", id="logs.save"),
-        Binding("end", "newest", "Newest", id="logs.end"),
-        Binding("T", "choose_tail", "Tail N", id="logs.tail"),
-    ]
+    BINDINGS = bindings("logs")
 
     follow: reactive[bool] = reactive(True, init=False)
 

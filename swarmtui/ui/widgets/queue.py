@@ -19,7 +19,6 @@ from typing import Callable, Mapping
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
@@ -30,6 +29,7 @@ from swarmtui.queue.models import KeyStats, QueueSnapshot
 from swarmtui.queue.monitor import QueueMonitor
 from swarmtui.queue.scaling import advice_line, advise
 from swarmtui.queue.spark import fmt_count, fmt_duration, fmt_rate, sparkline
+from swarmtui.ui.actions import Gated, bindings
 from swarmtui.ui.screens.confirm import ConfirmScreen
 from swarmtui.ui.screens.queue_push import PushRequest, PushScreen, WatchScreen
 from swarmtui.ui.widgets.lifecycle import while_composed
@@ -81,7 +81,7 @@ def row_cells(k: KeyStats) -> tuple:
     )
 
 
-class QueuePane(Vertical, can_focus=False):
+class QueuePane(Gated, Vertical, can_focus=False):
     ALLOW_MAXIMIZE = True  # `z` zooms the whole pane, not just its inner table
     DEFAULT_CSS = """
     QueuePane { height: 1fr; border: round $primary-darken-2; }
@@ -91,13 +91,8 @@ class QueuePane(Vertical, can_focus=False):
     QueuePane > QueueTable { height: 1fr; }
     QueuePane > #queue-advice { height: auto; max-height: 6; padding: 0 1; }
     """
-    BINDINGS = [
-        Binding("a", "watch", "Watch key", id="queue.watch"),
-        Binding("x", "unwatch", "Stop watching", id="queue.unwatch"),
-        Binding("i", "push", "Push items", id="queue.push"),
-        Binding("ctrl+d", "purge", "Purge", id="queue.purge"),
-        Binding("r", "requeue", "Requeue orphans", id="queue.requeue"),
-    ]
+    BINDINGS = bindings("queue")
+    ACTION_SCOPE = "queue"
 
     class ActionDone(Message):
         """An action changed the queue (or the watch list): a good moment to poll again."""
@@ -209,7 +204,7 @@ class QueuePane(Vertical, can_focus=False):
 
     def _push_chosen(self, request: PushRequest | None) -> None:
         if request is not None:
-            self._act(lambda: self._push(request))
+            self._change("queue.push", lambda: self._push(request))
 
     def _push(self, request: PushRequest) -> str:
         items = actions.items_from_file(request.path) if request.path else actions.read_items(request.lines)
@@ -230,7 +225,7 @@ class QueuePane(Vertical, can_focus=False):
             f"Deleting it cannot be undone.\n\nredis-cli equivalent:\n  $ {self.monitor.cli('DEL', row.key)}"
         )
         screen = ConfirmScreen(f"Purge {row.key}?", body, yes_label=f"Purge {fmt_count(row.depth)}")
-        self.app.push_screen(screen, lambda yes: self._act(lambda: self._purge(row.key)) if yes else None)
+        self.app.push_screen(screen, lambda yes: self._change("queue.purge", lambda: self._purge(row.key)) if yes else None)
 
     def _purge(self, key: str) -> str:
         return f"Purged {key}: {self.monitor.purge(key)} item(s) deleted"
@@ -238,7 +233,7 @@ class QueuePane(Vertical, can_focus=False):
     def action_requeue(self) -> None:
         row = self.highlighted
         if row is not None and self._need_monitor():
-            self._act(lambda: self._requeue(row.key))
+            self._change("queue.requeue", lambda: self._requeue(row.key))
 
     def _requeue(self, queue: str) -> str:
         result = self.monitor.requeue(queue)
@@ -246,6 +241,11 @@ class QueuePane(Vertical, can_focus=False):
         if result.moved or result.lists:
             return f"Requeued {result.moved} item(s) from {len(result.lists)} gone replica(s) onto {queue}{alive}"
         return f"No orphaned in-flight items for {queue}{alive}"
+
+    def _change(self, action_id: str, do: Callable[[], str]) -> None:
+        """Every change of Redis from this pane passes here: refused in read-only mode, however reached."""
+        if self.gate().check(action_id):
+            self._act(do)
 
     @work(thread=True, group="queue-actions", exit_on_error=False)
     def _act(self, do: Callable[[], str]) -> None:
