@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, TextArea
 
 from swarmtui.cluster import assemble, convert, definition
 from swarmtui.cluster.logs import LogLine
@@ -187,6 +187,8 @@ async def steady_inputs(pilot) -> None:
     await pilot.pause()
     for box in pilot.app.screen.query(Input):
         box.cursor_blink = False
+    for area in pilot.app.screen.query(TextArea):  # the push dialog's items box
+        area.cursor_blink = False
     await pilot.pause()
 
 
