@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
-from swarmtui.cluster.errors import CliMissing, OperationFailed
+from swarmtui.cluster.errors import CliMissing, EngineRefused
 
 if TYPE_CHECKING:
     from swarmtui.cluster.endpoint import Endpoint
@@ -93,5 +93,5 @@ def run(argv: Sequence[str], env: Mapping[str, str], say: Callable[[str], None] 
     finally:
         timer.cancel()
     if proc.returncode < 0:
-        raise OperationFailed(f"{' '.join(argv[:3])} did not finish within {timeout:.0f}s and was stopped")
+        raise EngineRefused(f"{' '.join(argv[:3])} did not finish within {timeout:.0f}s and was stopped")
     return CliRun(tuple(argv), proc.returncode, "\n".join(lines))

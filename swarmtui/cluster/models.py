@@ -228,22 +228,22 @@ class Stack:
         return tuple(sorted({s.image for s in self.services}))
 
     @property
-    def updating(self) -> tuple[str, ...]:
+    def updating_services(self) -> tuple[str, ...]:
         """Services whose rolling update (or rollback) is under way."""
         return tuple(s.name for s in self.services if s.update_status and s.update_status.state in ("updating", "rollback_started"))
 
     @property
-    def failing(self) -> tuple[str, ...]:
-        """Services whose last update paused or rolled back: it failed."""
-        return tuple(s.name for s in self.services
-                     if s.update_status and s.update_status.state in ("paused", "rollback_paused", "rollback_completed"))
+    def failing_services(self) -> tuple[str, ...]:
+        """Services in a crash loop, or whose last update paused or rolled back."""
+        return tuple(s.name for s in self.services if s.failing is not None or (
+            s.update_status and s.update_status.state in ("paused", "rollback_paused", "rollback_completed")))
 
     @property
     def state(self) -> str:
         """One word for the stacks view: updating, failing, converging or running."""
-        if self.updating:
+        if self.updating_services:
             return "updating"
-        if self.failing:
+        if self.failing_services:
             return "failing"
         if self.replicas_running < self.replicas_desired:
             return "converging"

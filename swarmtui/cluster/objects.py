@@ -18,7 +18,7 @@ import docker.errors
 
 from swarmtui.cluster import convert, equivalents
 from swarmtui.cluster.client import SwarmClient
-from swarmtui.cluster.errors import InUse, InvalidInput, OperationFailed, UnknownObject
+from swarmtui.cluster.errors import InUse, InvalidInput, EngineRefused, UnknownObject
 from swarmtui.cluster.models import ObjectUse, OperationResult, SwarmObject
 
 KINDS = ("secret", "config")
@@ -249,7 +249,7 @@ def rotate_object(client: SwarmClient, kind: str, name: str, data: bytes, source
     """Create `name`.vN with `data`, move every service using `name` onto it, then remove `name`.
 
     On a failed or rolled-back update: stop, keep both, and say which services use which
-    (OperationFailed).  Each service's own UpdateConfig decides how its replicas roll."""
+    (EngineRefused).  Each service's own UpdateConfig decides how its replicas roll."""
     old = get_object(client, kind, name)
     check_data(data, kind)
     with client._errors():
@@ -270,7 +270,7 @@ def rotate_object(client: SwarmClient, kind: str, name: str, data: bytes, source
         if not ok:
             now_old = get_object(client, kind, old.name).used_by
             now_new = get_object(client, kind, new_name).used_by
-            raise OperationFailed(
+            raise EngineRefused(
                 f"rotation of {kind} {old.name} stopped: {how}. Both are kept: {old.name} is used by "
                 f"{describe_uses(now_old) or 'no service'}; {new_name} by {describe_uses(now_new) or 'no service'}",
                 f"fix the service and rotate again, or move the rest by hand: {equivalents.object_rm(kind, [old.name])} once unused",

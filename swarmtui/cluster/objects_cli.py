@@ -13,13 +13,18 @@ import sys
 from pathlib import Path
 
 from swarmtui.cluster import objects, stacks
-from swarmtui.cluster.cli import _confirm, _pairs, _run, _table, _yes
+from swarmtui.cluster import equivalents
+from swarmtui.cluster.cli import _confirm, _pairs, _Plan, _run, _table, _yes
 from swarmtui.cluster.client import SwarmClient
 from swarmtui.cluster.errors import InvalidInput
 
 
 def _when(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def _ask(args, what: str, cli: str) -> bool:
+    return _confirm(args, _Plan(what, cli, run=lambda client: None))
 
 
 def _done(result) -> int:
@@ -48,11 +53,11 @@ def _stack_deploy(args, client: SwarmClient) -> int:
     print(f"deploy stack {plan.stack} from {plan.compose_file}")
     for line in plan.lines():
         print(f"  {line}")
-    print(f"  docker CLI: {plan.cli}")
-    if not _confirm(args, f"deploy stack {plan.stack}"):
+    if not _ask(args, f"deploy stack {plan.stack}", plan.cli):
         return 3
     result = stacks.deploy(plan, say=lambda line: print(f"  | {line}", flush=True))
     print(result.summary)
+    print(f"  docker CLI: {result.cli}")
     if args.no_wait:
         return 0
     outcomes = stacks.wait_rollout(client, plan.stack, plan.creates + plan.updates,
@@ -69,7 +74,7 @@ def _stack_rm(args, client: SwarmClient) -> int:
     print(f"stack {args.stack} consists of:")
     for line in what.lines():
         print(f"  {line}")
-    if not _confirm(args, f"remove stack {args.stack} and all of the above"):
+    if not _ask(args, f"remove stack {args.stack} and all of the above", equivalents.stack_rm(args.stack)):
         return 3
     return _done(stacks.remove_stack(client, args.stack, say=lambda line: print(f"  {line}", flush=True)))
 
@@ -102,7 +107,7 @@ def _object_create(kind: str):
     def fn(args, client: SwarmClient) -> int:
         objects.check_name(args.name, kind)
         data, source = read_value(args.source, kind)
-        return _done(objects.create_object(client, kind, args.name, data, source, _pairs(args.label)))
+        return _done(objects.create_object(client, kind, args.name, data, source, _pairs(args.label, "label")))
     return fn
 
 
@@ -113,7 +118,9 @@ def _object_rotate(kind: str):
         users = objects.describe_uses(old.used_by) or "no service"
         print(f"rotate {kind} {old.name}: a new {kind} with the new value, then one rolling update of each of: {users}; "
               f"{old.name} is removed once every update completed")
-        if not _confirm(args, f"rotate {kind} {old.name}"):
+        new = objects.next_name(old.name, [o.name for o in objects.list_objects(client, kind)])
+        uses = [(u.service_name, [objects._cli_target(u.target)]) for u in old.used_by]
+        if not _ask(args, f"rotate {kind} {old.name}", equivalents.rotation(kind, old.name, new, source, uses)):
             return 3
         return _done(objects.rotate_object(client, kind, old.name, data, source, say=lambda line: print(f"  {line}", flush=True),
                                            timeout_per_service=args.timeout))
@@ -125,7 +132,7 @@ def _object_rm(kind: str):
         obj = objects.get_object(client, kind, args.name)
         if obj.used_by:  # refused with the services' names, before asking
             return _done(objects.remove_object(client, kind, obj.name))
-        if not _confirm(args, f"remove {kind} {obj.name}"):
+        if not _ask(args, f"remove {kind} {obj.name}", equivalents.object_rm(kind, [obj.name])):
             return 3
         return _done(objects.remove_object(client, kind, obj.name))
     return fn

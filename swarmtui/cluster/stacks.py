@@ -17,7 +17,7 @@ import docker.errors
 
 from swarmtui.cluster import compose_vars, convert, dockercli, equivalents
 from swarmtui.cluster.client import SwarmClient
-from swarmtui.cluster.errors import InvalidInput, OperationFailed, UnknownObject
+from swarmtui.cluster.errors import InvalidInput, EngineRefused, UnknownObject
 from swarmtui.cluster.models import STACK_LABEL, OperationResult, Service, Stack, StackContents, Task
 
 Say = Callable[[str], None]
@@ -216,7 +216,7 @@ def deploy(plan: DeployPlan, say: Say = _quiet, timeout: float = 300) -> Operati
     """Run `docker stack deploy` as planned, each output line to `say` as it comes."""
     result = dockercli.run(plan.argv, plan.env, say=say, cwd=str(Path(plan.compose_file).parent), timeout=timeout)
     if not result.ok:
-        raise OperationFailed(f"docker stack deploy of {plan.stack} failed: {result.last_lines(6)}",
+        raise EngineRefused(f"docker stack deploy of {plan.stack} failed: {result.last_lines(6)}",
                               "what the CLI created before the error stays; fix the file and deploy again")
     what = "; ".join(plan.lines()) or "no service in the file"
     return OperationResult("deploy", plan.stack, f"stack {plan.stack} deployed ({what})", plan.cli)
@@ -304,7 +304,7 @@ def remove_stack(client: SwarmClient, name: str, say: Say = _quiet, network_time
                     time.sleep(0.5)  # still attached to tasks that are stopping
     summary = f"stack {name} removed: " + "; ".join(what.lines())
     if left:
-        raise OperationFailed(f"{summary}, but these remain: {', '.join(left)}", "remove them once nothing uses them")
+        raise EngineRefused(f"{summary}, but these remain: {', '.join(left)}", "remove them once nothing uses them")
     return OperationResult("remove", name, summary, equivalents.stack_rm(name))
 
 

@@ -15,7 +15,7 @@ import pytest
 import redis
 
 from swarmtui.cluster import objects, stacks
-from swarmtui.cluster.errors import InvalidInput, OperationFailed, UnknownObject
+from swarmtui.cluster.errors import InvalidInput, EngineRefused, UnknownObject
 from swarmtui.cluster.logs import LogStream
 from swarmtui.cluster.models import STACK_LABEL
 from tests.fixtures.parts import need_program
@@ -216,7 +216,7 @@ def test_rotate_a_config_in_use_rolls_each_service_and_removes_the_old(lab, swar
                 (new.id, new_name, "/etc/app/settings.conf")]
 
         # a value its tasks cannot live with: the update rolls back; both are kept and the message says who uses which
-        with pytest.raises(OperationFailed) as failed:
+        with pytest.raises(EngineRefused) as failed:
             objects.rotate_object(swarm, "config", new_name, b"bad", timeout_per_service=180)
         message = str(failed.value)
         assert "stopped" in message and f"{new_name} is used by {service} (at /etc/app/settings.conf)" in message

@@ -56,7 +56,7 @@ def test_group_stacks_by_label_and_state():
     crawl = grouped[2]
     assert [s.name for s in crawl.services] == ["crawl_spider", "crawl_web"]
     assert (crawl.replicas_running, crawl.replicas_desired, crawl.state) == (4, 5, "converging")
-    assert grouped[0].state == "failing" and grouped[0].failing == ("b_x",)
+    assert grouped[0].state == "failing" and grouped[0].failing_services == ("b_x",)
     assert grouped[1].state == "updating"
     assert Stack("x", (_svc("x_a", "x"),)).state == "running"
 
