@@ -22,6 +22,7 @@ import requests.exceptions
 from docker.types import ServiceMode, UpdateConfig
 
 from swarmtui.cluster import assemble, commands, convert, definition, guards
+from swarmtui.cluster._dockerpy_private import post_service_update
 from swarmtui.cluster.endpoint import Endpoint, as_endpoint
 from swarmtui.cluster.errors import (
     ClusterError,
@@ -299,12 +300,10 @@ class SwarmClient:
     # ---- service operations ---------------------------------------------------------
     def _post_service_spec(self, service_id: str, version: int, spec: Mapping, rollback: bool = False) -> None:
         """POST /services/{id}/update with the whole spec — the route `docker service update/rollback` uses."""
-        api = self.api
         params: dict[str, Any] = {"version": version}
         if rollback:
             params["rollback"] = "previous"
-        response = api._post_json(api._url("/services/{0}/update", service_id), data=dict(spec), params=params)
-        api._raise_for_status(response)
+        post_service_update(self.api, service_id, spec, params)
 
     def _retrying(self, attempt: Callable[[], Any], what: str) -> Any:
         """Run one read-modify-write `attempt`; on "update out of sequence" read again and retry."""

@@ -32,6 +32,7 @@ import requests.exceptions
 from docker.context import ContextAPI
 from docker.tls import TLSConfig
 
+from swarmtui.cluster._dockerpy_private import client_around, negotiate_api_version
 from swarmtui.cluster.errors import DaemonUnreachable, EndpointError, HostKeyRefused
 
 LOCAL = "local socket"
@@ -88,9 +89,7 @@ class Endpoint:
 
     def docker_client(self, timeout: float = 10) -> docker.DockerClient:
         """A docker-py client; for ssh:// this opens the SSH connection (host key checked) now."""
-        client = docker.DockerClient.__new__(docker.DockerClient)
-        client.api = self.api_client(timeout)
-        return client
+        return client_around(self.api_client(timeout))
 
     def api_client(self, timeout: float = 10) -> docker.APIClient:
         tls = self.tls_config()
@@ -109,7 +108,7 @@ class Endpoint:
             # session, and the API version asked only after that.
             api = docker.APIClient(base_url=self.host, timeout=timeout, tls=tls, version=MIN_API_VERSION)
             api.trust_env = False
-            api._version = api._retrieve_server_version()
+            negotiate_api_version(api)
             return api
 
     def _remote_lacks_docker(self) -> bool:

@@ -21,7 +21,6 @@ thread and closes every client.
 from __future__ import annotations
 
 import collections
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -31,6 +30,8 @@ from typing import Callable, Iterator
 import docker
 from docker.errors import NotFound
 
+from swarmtui.cluster._dockerpy_private import get_service_logs
+from swarmtui.cluster._urllib3_private import shutdown_stream
 from swarmtui.cluster.endpoint import Endpoint, as_endpoint
 
 __all__ = ["LogLine", "LogStream", "parse_frame", "since_param", "Deduper"]
@@ -159,6 +160,10 @@ class Deduper:
             if len(keys) > self.window:
                 seen.discard(keys.popleft())
         return True
+
+    def tasks(self) -> list[str]:
+        """The tasks with lines remembered (a copy: safe while the reader thread admits more)."""
+        return list(self._tasks)
 
     def high_water(self, task_id: str) -> str | None:
         state = self._tasks.get(task_id)
@@ -370,12 +375,7 @@ class LogStream:
             response = reader.response
         if response is None:
             return
-        try:
-            sock = response.raw._fp.fp.raw
-            sock = getattr(sock, "_sock", sock)
-            sock.shutdown(socket.SHUT_RDWR)
-        except (AttributeError, OSError):
-            pass
+        shutdown_stream(response)
         try:
             response.close()
         except Exception:  # noqa: BLE001 - closing a half-dead response may raise anything
@@ -397,7 +397,7 @@ class LogStream:
         running = self._running.get(reader.service_id, set())
         marks = [m for t in running if (m := reader.dedupe.high_water(t))]
         if not marks:
-            marks = [m for t in list(reader.dedupe._tasks) if (m := reader.dedupe.high_water(t))]
+            marks = [m for t in reader.dedupe.tasks() if (m := reader.dedupe.high_water(t))]
             marks = [max(marks)] if marks else []
         if not marks:
             return None
@@ -441,9 +441,8 @@ class LogStream:
                   "timestamps": True, "tail": tail}
         if since is not None:
             params["since"] = since
-        response = api._get(api._url("/services/{0}/logs", reader.service_id), params=params, stream=True)
+        response = get_service_logs(api, reader.service_id, params)
         try:
-            api._raise_for_status(response)
             with reader.lock:
                 reader.response = response
             if reader.stop.is_set():

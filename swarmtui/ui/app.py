@@ -145,7 +145,7 @@ class SwarmApp(SwarmOperations, Gated, App):
     @property
     def closing(self) -> bool:
         """True once the app shuts down: late worker messages are then dropped, not shown."""
-        return self._exit or not self.screen_stack or not self.main(StatusLine).is_mounted
+        return self.return_code is not None or not self.screen_stack or not self.main(StatusLine).is_mounted
 
     # ---- refresh ----------------------------------------------------------------
     def _client(self):

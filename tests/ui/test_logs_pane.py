@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+from textual import events
 from textual.app import App, ComposeResult
 
 from swarmtui.cluster.logs import LogLine
@@ -141,6 +142,21 @@ async def test_follow_off_holds_the_view_and_counts_new_lines():
         await pilot.press("end")
         assert pane.follow and screen_rows(pane)[-1].endswith("n=86")
         assert "new" not in pane.status_text
+
+
+async def test_the_mouse_wheel_up_scrolls_back_and_stops_following():
+    app = PaneApp()
+    async with app.run_test(size=(100, 12)) as pilot:
+        pane = app.query_one(LogsPane)
+        await feed(pilot, pane, make_lines(50))
+        newest = screen_rows(pane)
+        for _ in range(3):  # what the terminal sends for a turn of the wheel over the view
+            pane.view.post_message(events.MouseScrollUp(pane.view, 5, 5, 0, -1, 0, False, False, False))
+        await pilot.pause()
+        assert not pane.follow and screen_rows(pane) != newest
+        before = screen_rows(pane)
+        await feed(pilot, pane, make_lines(5, start=50))
+        assert screen_rows(pane) == before and "+5 new" in pane.status_text
 
 
 async def test_clear_empties_the_pane():

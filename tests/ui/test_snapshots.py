@@ -30,6 +30,7 @@ from swarmtui.cluster.narrate import Narrator
 from swarmtui.config import Settings
 from swarmtui.queue.models import KeyStats, QueueSnapshot
 from swarmtui.ui import app as app_module
+from swarmtui.ui._textual_private import drop_render_caches
 from swarmtui.ui.app import SwarmApp
 from swarmtui.ui.widgets.logs import LogBatch, LogsPane
 from swarmtui.ui.widgets.queue import QueuePane
@@ -177,7 +178,7 @@ async def settle_tables(pilot) -> None:
     (header-wide columns: "caph  lab-  Runni") stay cached until the next change. Drop those caches."""
     await pilot.pause()
     for table in pilot.app.screen_stack[0].query(DataTable):
-        table._clear_caches()
+        drop_render_caches(table)
         table.refresh()
     await pilot.pause()
 

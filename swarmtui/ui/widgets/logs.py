@@ -274,9 +274,8 @@ class LogView(ScrollView, can_focus=True):
         self._pause()
         super().action_scroll_home()
 
-    def _on_mouse_scroll_up(self, event) -> None:
-        self._pause()
-        super()._on_mouse_scroll_up(event)
+    def on_mouse_scroll_up(self, event) -> None:
+        self._pause()  # Widget's own handler still scrolls (Textual calls both)
 
     # ---- rendering ----------------------------------------------------------------------
     def _render_strips(self, seq: int) -> list[Strip]:

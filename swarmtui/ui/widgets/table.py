@@ -22,6 +22,8 @@ from rich.text import Text
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
+from swarmtui.ui._textual_private import drop_render_caches
+
 Cells = tuple[Any, ...]
 BULK_REMOVALS = 32  # more rows gone than this in one sync: rebuild instead of remove_row each
 
@@ -84,7 +86,7 @@ class LiveTable(DataTable):
         # keeps lines it painted before that with the old column widths: drop them once.
         if self._widths_stale:
             self._widths_stale = False
-            self._clear_caches()
+            drop_render_caches(self)
             self.refresh()
 
     # ---- internals ----------------------------------------------------------

@@ -1,0 +1,57 @@
+"""The docker-py internals swarmtui relies on, in one place (docker-py 7.x `APIClient`).
+
+Each is a documented-by-use helper of docker-py's own public methods (they all build their requests
+with them); if a docker-py release renames one, this module is the only place to change.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import docker
+import requests
+
+
+def client_around(api: docker.APIClient) -> docker.DockerClient:
+    """A DockerClient over an APIClient already made (and checked) by the caller.
+
+    Why private: DockerClient() always builds its own APIClient from keyword arguments, with no
+    way to hand it one; its only state is `.api`, so setting that is the whole construction."""
+    client = docker.DockerClient.__new__(docker.DockerClient)
+    client.api = api
+    return client
+
+
+def negotiate_api_version(api: docker.APIClient) -> None:
+    """Ask the daemon its API version now (what APIClient(version="auto") does in __init__).
+
+    Why private: "auto" asks before the caller can switch the session's environment off
+    (`trust_env = False`, so REQUESTS_CA_BUNDLE cannot replace the daemon's CA); the client is
+    made with a fixed minimum version, then this sets the real one."""
+    api._version = api._retrieve_server_version()
+
+
+def post_service_update(api: docker.APIClient, service_id: str, spec: Mapping[str, Any],
+                        params: Mapping[str, Any]) -> None:
+    """POST /services/{id}/update with a whole spec, as `docker service update/rollback` does.
+
+    Why private: the public `APIClient.update_service()` rebuilds the spec from its keyword
+    arguments (dropping fields it does not know) and has no `rollback=previous` query parameter;
+    swarmtui sends back the exact spec it read and modified (read-modify-write on its version)."""
+    response = api._post_json(api._url("/services/{0}/update", service_id), data=dict(spec), params=dict(params))
+    api._raise_for_status(response)
+
+
+def get_service_logs(api: docker.APIClient, service_id: str, params: Mapping[str, Any]) -> requests.Response:
+    """GET /services/{id}/logs as a streaming response (raises docker.errors.APIError / NotFound).
+
+    Why private: the public `APIClient.service_logs()` returns only a generator over the frames,
+    never the response, so a watchdog could not cut a stalled stream from another thread, and
+    frames could not be read in large chunks (see logs.py)."""
+    response = api._get(api._url("/services/{0}/logs", service_id), params=dict(params), stream=True)
+    try:
+        api._raise_for_status(response)
+    except Exception:
+        response.close()
+        raise
+    return response
