@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import docker.errors
 
-from swarmtui.cluster import convert, equivalents
+from swarmtui.cluster import convert, commands
 from swarmtui.cluster.client import SwarmClient
 from swarmtui.cluster.errors import InUse, InvalidInput, EngineRefused, UnknownObject
 from swarmtui.cluster.models import ObjectUse, OperationResult, SwarmObject
@@ -165,7 +165,7 @@ def create_object(client: SwarmClient, kind: str, name: str, data: bytes, source
         create = client.api.create_secret if kind == "secret" else client.api.create_config
         created = create(name=name, data=data, labels=dict(labels or {}))
     return OperationResult("create", name, f"{kind} {name} created ({len(data)} bytes)",
-                           equivalents.object_create(kind, name, source, dict(labels or {})), target_id=created.get("ID", ""))
+                           commands.object_create(kind, name, source, dict(labels or {})), target_id=created.get("ID", ""))
 
 
 def remove_object(client: SwarmClient, kind: str, name: str) -> OperationResult:
@@ -183,7 +183,7 @@ def remove_object(client: SwarmClient, kind: str, name: str) -> OperationResult:
             if "in use" in str(exc):  # a service took it between our read and the call
                 raise InUse(f"{kind} {obj.name} is in use ({exc.explanation})", "nothing was removed") from exc
             raise
-    return OperationResult("remove", obj.name, f"{kind} {obj.name} removed", equivalents.object_rm(kind, [obj.name]),
+    return OperationResult("remove", obj.name, f"{kind} {obj.name} removed", commands.object_rm(kind, [obj.name]),
                            target_id=obj.id)
 
 
@@ -257,7 +257,7 @@ def rotate_object(client: SwarmClient, kind: str, name: str, data: bytes, source
     new_name = next_name(old.name, existing)
     plan = [(u.service_name, [_cli_target(x.target) for x in old.used_by if x.service_id == u.service_id])
             for u in {u.service_id: u for u in old.used_by}.values()]
-    cli = equivalents.rotation(kind, old.name, new_name, source, plan)
+    cli = commands.rotation(kind, old.name, new_name, source, plan)
     created = create_object(client, kind, new_name, data, source, old.labels)
     say(f"created {kind} {new_name}")
     for service_id in dict.fromkeys(u.service_id for u in old.used_by):
@@ -273,7 +273,7 @@ def rotate_object(client: SwarmClient, kind: str, name: str, data: bytes, source
             raise EngineRefused(
                 f"rotation of {kind} {old.name} stopped: {how}. Both are kept: {old.name} is used by "
                 f"{describe_uses(now_old) or 'no service'}; {new_name} by {describe_uses(now_new) or 'no service'}",
-                f"fix the service and rotate again, or move the rest by hand: {equivalents.object_rm(kind, [old.name])} once unused",
+                f"fix the service and rotate again, or move the rest by hand: {commands.object_rm(kind, [old.name])} once unused",
             )
     removed = remove_object(client, kind, old.name)
     say(removed.summary)

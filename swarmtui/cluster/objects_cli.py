@@ -12,8 +12,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from swarmtui.cluster import objects, stacks
-from swarmtui.cluster import equivalents
+from swarmtui.cluster import commands, objects, stacks
 from swarmtui.cluster.cli import _confirm, _pairs, _Plan, _run, _table, _yes
 from swarmtui.cluster.client import SwarmClient
 from swarmtui.cluster.errors import InvalidInput
@@ -74,7 +73,7 @@ def _stack_rm(args, client: SwarmClient) -> int:
     print(f"stack {args.stack} consists of:")
     for line in what.lines():
         print(f"  {line}")
-    if not _ask(args, f"remove stack {args.stack} and all of the above", equivalents.stack_rm(args.stack)):
+    if not _ask(args, f"remove stack {args.stack} and all of the above", commands.stack_rm(args.stack)):
         return 3
     return _done(stacks.remove_stack(client, args.stack, say=lambda line: print(f"  {line}", flush=True)))
 
@@ -120,7 +119,7 @@ def _object_rotate(kind: str):
               f"{old.name} is removed once every update completed")
         new = objects.next_name(old.name, [o.name for o in objects.list_objects(client, kind)])
         uses = [(u.service_name, [objects._cli_target(u.target)]) for u in old.used_by]
-        if not _ask(args, f"rotate {kind} {old.name}", equivalents.rotation(kind, old.name, new, source, uses)):
+        if not _ask(args, f"rotate {kind} {old.name}", commands.rotation(kind, old.name, new, source, uses)):
             return 3
         return _done(objects.rotate_object(client, kind, old.name, data, source, say=lambda line: print(f"  {line}", flush=True),
                                            timeout_per_service=args.timeout))
@@ -132,7 +131,7 @@ def _object_rm(kind: str):
         obj = objects.get_object(client, kind, args.name)
         if obj.used_by:  # refused with the services' names, before asking
             return _done(objects.remove_object(client, kind, obj.name))
-        if not _ask(args, f"remove {kind} {obj.name}", equivalents.object_rm(kind, [obj.name])):
+        if not _ask(args, f"remove {kind} {obj.name}", commands.object_rm(kind, [obj.name])):
             return 3
         return _done(objects.remove_object(client, kind, obj.name))
     return fn

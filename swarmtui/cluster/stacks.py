@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Mapping
 
 import docker.errors
 
-from swarmtui.cluster import compose_vars, convert, dockercli, equivalents
+from swarmtui.cluster import commands, compose_vars, convert, dockercli
 from swarmtui.cluster.client import SwarmClient
 from swarmtui.cluster.errors import InvalidInput, EngineRefused, UnknownObject
 from swarmtui.cluster.models import STACK_LABEL, OperationResult, Service, Stack, StackContents, Task
@@ -105,7 +105,7 @@ class DeployPlan:
 
     @property
     def cli(self) -> str:
-        return equivalents.stack_deploy(self.compose_file, self.stack, self.env_file)
+        return commands.stack_deploy(self.compose_file, self.stack, self.env_file)
 
     def lines(self) -> list[str]:
         out = []
@@ -305,7 +305,7 @@ def remove_stack(client: SwarmClient, name: str, say: Say = _quiet, network_time
     summary = f"stack {name} removed: " + "; ".join(what.lines())
     if left:
         raise EngineRefused(f"{summary}, but these remain: {', '.join(left)}", "remove them once nothing uses them")
-    return OperationResult("remove", name, summary, equivalents.stack_rm(name))
+    return OperationResult("remove", name, summary, commands.stack_rm(name))
 
 
 def _gone_ok(call: Callable[[], object]) -> None:

@@ -1,10 +1,10 @@
-"""Pure parts of stacks, secrets and configs: env files, unset variables, grouping, names, CLI equivalents."""
+"""Pure parts of stacks, secrets and configs: env files, unset variables, grouping, names, CLI commands."""
 
 from __future__ import annotations
 
 import pytest
 
-from swarmtui.cluster import compose_vars, equivalents, objects, stacks
+from swarmtui.cluster import compose_vars, commands, objects, stacks
 from swarmtui.cluster.errors import InvalidInput
 from swarmtui.cluster.models import STACK_LABEL, Service, Stack, StackContents, UpdateStatus
 
@@ -101,14 +101,14 @@ def test_swap_keeps_target_and_other_references():
 
 
 def test_cli_equivalents_never_carry_a_value():
-    assert equivalents.object_create("secret", "pw", None) == "docker secret create pw -"
-    assert equivalents.object_create("config", "c", "/tmp/c.conf", {"a": "b"}) == "docker config create --label a=b c /tmp/c.conf"
-    assert equivalents.rotation("secret", "pw", "pw.v2", None, [("crawl_spider", ["redis_password"])]) == (
+    assert commands.object_create("secret", "pw", None) == "docker secret create pw -"
+    assert commands.object_create("config", "c", "/tmp/c.conf", {"a": "b"}) == "docker config create --label a=b c /tmp/c.conf"
+    assert commands.rotation("secret", "pw", "pw.v2", None, [("crawl_spider", ["redis_password"])]) == (
         "docker secret create pw.v2 - && docker service update --secret-rm pw --secret-add source=pw.v2,target=redis_password "
         "crawl_spider && docker secret rm pw")
-    assert equivalents.stack_deploy("stack.yml", "crawl") == "docker stack deploy -c stack.yml crawl"
-    assert "crawl.env" in equivalents.stack_deploy("stack.yml", "crawl", "crawl.env")
-    assert equivalents.stack_rm("crawl") == "docker stack rm crawl"
+    assert commands.stack_deploy("stack.yml", "crawl") == "docker stack deploy -c stack.yml crawl"
+    assert "crawl.env" in commands.stack_deploy("stack.yml", "crawl", "crawl.env")
+    assert commands.stack_rm("crawl") == "docker stack rm crawl"
 
 
 def test_stack_contents_lines():
