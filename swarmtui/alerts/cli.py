@@ -2,7 +2,7 @@
 
 Run it on a manager under systemd or tmux, or as a swarm service (`--print-service` prints the
 `docker service create` command). Read-only by construction: it only reads the swarm and Redis,
-(autoscaling arrives with --autoscale).
+unless --autoscale lets it scale the services that have an [autoscale.NAME] policy.
 """
 
 from __future__ import annotations
@@ -26,13 +26,15 @@ def register(subparsers) -> tuple[str, ...]:
         help="alert on node losses, crash loops, stalled queues ... without a screen",
         description="Watch the swarm and the Redis queue and print one line per alert (and per resolved "
         "incident) on stdout; also POST them to webhooks and run the [alerts] command of config.toml. "
-        "Never changes anything.",
+        "Never changes anything unless --autoscale is given.",
     )
     p.add_argument("--webhook", metavar="URL", help="POST alerts to this URL too (JSON with a Slack-compatible text field)")
     p.add_argument("--webhook-file", metavar="PATH", default=os.environ.get("SWARMTUI_WEBHOOK_FILE"),
                    help="read the webhook URL from this file (a docker secret; default: $SWARMTUI_WEBHOOK_FILE)")
     p.add_argument("--redis-file", metavar="PATH", default=os.environ.get("SWARMTUI_REDIS_URL_FILE"),
                    help="read the Redis URL from this file (a docker secret; default: $SWARMTUI_REDIS_URL_FILE)")
+    p.add_argument("--autoscale", action="store_true", help="also scale the services that have an [autoscale.NAME] policy")
+    p.add_argument("--audit-log", metavar="PATH", help="JSON lines of every autoscaling decision (default: $XDG_STATE_HOME/swarmtui/autoscale.jsonl)")
     p.add_argument("--print-service", action="store_true", help="print the docker commands that run this watcher as a swarm service, and exit")
     p.add_argument("--image", default="swarmtui:latest", help="image for --print-service (see sample_watch/Dockerfile)")
     p.add_argument("--socket", default="/var/run/docker.sock", help="the managers' Docker socket path, for --print-service")
@@ -87,6 +89,12 @@ def _wrap(words: list[str]) -> str:
     return " \\\n    ".join(parts)
 
 
+def _say_autoscale(line: str) -> None:
+    from datetime import datetime, timezone
+
+    print(f"{datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ} AUTOSCALE {line}", flush=True)
+
+
 def run(args, settings) -> int:
     from dataclasses import replace
 
@@ -96,7 +104,7 @@ def run(args, settings) -> int:
     if args.print_service:
         has_redis = bool(settings.redis_url or args.redis_file)
         print("\n".join(service_commands(args.image, args.socket, bool(settings.alerts.webhook or args.webhook),
-                                         has_redis, False)))
+                                         has_redis, args.autoscale)))
         return 0
     webhook = args.webhook or _read_secret(args.webhook_file, "webhook URL")
     redis_url = _read_secret(args.redis_file, "Redis URL")
@@ -109,6 +117,17 @@ def run(args, settings) -> int:
         return 2
     delivery = Delivery(sinks)
     autoscaler = None
+    if args.autoscale:
+        from swarmtui.autoscale.runner import Autoscaler, default_audit_path
+
+        if not settings.autoscale:
+            print("swarmtui watch: --autoscale needs at least one [autoscale.SERVICE] table in config.toml", file=sys.stderr)
+            return 2
+        if not settings.redis_url:
+            print("swarmtui watch: --autoscale needs the queue: give --redis or REDIS_URL", file=sys.stderr)
+            return 2
+        autoscaler = Autoscaler(settings, say=_say_autoscale,
+                                audit_path=Path(args.audit_log) if args.audit_log else default_audit_path())
     watcher = Watcher(settings, on_alert=delivery.send, autoscaler=autoscaler)
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

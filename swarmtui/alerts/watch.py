@@ -40,6 +40,7 @@ class Watcher:
         swarm_seconds: float = 2.0,
         tasks_seconds: float = 5.0,
         queue_seconds: float = 1.0,
+        queue_window: float = 30.0,
         client_factory: Callable[[], SwarmClient] | None = None,
         autoscaler=None,
     ) -> None:
@@ -52,7 +53,8 @@ class Watcher:
         self.autoscaler = autoscaler
         self._client_factory = client_factory or (lambda: SwarmClient(settings.endpoint, max_replicas=settings.max_replicas))
         keys = list(settings.queue_keys) + [q for p in settings.autoscale.values() for q in p.queues]
-        self.monitor = QueueMonitor(settings.redis_url, tuple(dict.fromkeys(keys)), settings.queue_links) if settings.redis_url else None
+        self.monitor = QueueMonitor(settings.redis_url, tuple(dict.fromkeys(keys)), settings.queue_links,
+                                    window=queue_window) if settings.redis_url else None
         self.snapshot: Snapshot | None = None
         self.queue: QueueSnapshot | None = None
         self.history: list[Alert] = []
