@@ -72,7 +72,7 @@ class Autoscaler:
         self.status: dict[str, str] = {}  # service -> the next decision, in words
         self.changes: list[tuple[float, str, int, int]] = []  # (time, service, from, to)
         self.read_only = settings.read_only
-        self._client_factory = client_factory or (lambda: SwarmClient(settings.docker_host, max_replicas=settings.max_replicas))
+        self._client_factory = client_factory or (lambda: SwarmClient(settings.endpoint, max_replicas=settings.max_replicas))
         self._client: SwarmClient | None = None
         self._lock = threading.Lock()
         self._said: dict[str, str] = {}  # service -> last hold/pause sentence said (said once, not every tick)
