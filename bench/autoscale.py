@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     with lab.client(timeout=120) as client:
         image = build_spider(client, lab.registry, "sample-spider", "0.01")
-        for replicas, policy in ((args.fixed, None), (1, None), (1, table)):
+        for replicas, policy in ((args.fixed, None), (max(args.fixed // 2, 1), None), (1, table)):
             fleet = Fleet(client, lab.redis_url, f"{lab.redis.host}:{lab.redis.port}", delay=args.delay)
             try:
                 runs.append(run(lab, fleet, image, args.items, replicas, policy, timeout=1200))

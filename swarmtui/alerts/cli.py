@@ -38,6 +38,7 @@ def register(subparsers) -> tuple[str, ...]:
     p.add_argument("--print-service", action="store_true", help="print the docker commands that run this watcher as a swarm service, and exit")
     p.add_argument("--image", default="swarmtui:latest", help="image for --print-service (see sample_watch/Dockerfile)")
     p.add_argument("--socket", default="/var/run/docker.sock", help="the managers' Docker socket path, for --print-service")
+    p.add_argument("--network", help="a network for the service, for --print-service (e.g. host, to reach a webhook on the manager's own network)")
     p.add_argument("--for-seconds", type=float, help=argparse.SUPPRESS)  # tests: stop after this long
     p.set_defaults(handler=run)
     return ("watch",)
@@ -53,7 +54,7 @@ def _read_secret(path: str | None, what: str) -> str | None:
     return value or None
 
 
-def service_commands(image: str, socket: str, webhook: bool, redis: bool, autoscale: bool) -> list[str]:
+def service_commands(image: str, socket: str, webhook: bool, redis: bool, autoscale: bool, network: str | None = None) -> list[str]:
     """The docker CLI lines that run the watcher as a service on a manager (no secret value in them)."""
     lines = []
     if webhook:
@@ -64,6 +65,8 @@ def service_commands(image: str, socket: str, webhook: bool, redis: bool, autosc
              "--constraint", "node.role==manager", "--replicas", "1",
              "--mount", f"type=bind,source={socket},target=/var/run/docker.sock",
              "--env", "DOCKER_HOST=unix:///var/run/docker.sock"]
+    if network:
+        words += ["--network", network]
     if webhook:
         words += ["--secret", f"source={WEBHOOK_SECRET},target=webhook_url",
                   "--env", "SWARMTUI_WEBHOOK_FILE=/run/secrets/webhook_url"]
@@ -104,7 +107,7 @@ def run(args, settings) -> int:
     if args.print_service:
         has_redis = bool(settings.redis_url or args.redis_file)
         print("\n".join(service_commands(args.image, args.socket, bool(settings.alerts.webhook or args.webhook),
-                                         has_redis, args.autoscale)))
+                                         has_redis, args.autoscale, args.network)))
         return 0
     webhook = args.webhook or _read_secret(args.webhook_file, "webhook URL")
     redis_url = _read_secret(args.redis_file, "Redis URL")
