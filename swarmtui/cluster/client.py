@@ -38,6 +38,7 @@ from swarmtui.cluster.models import JoinTokens, Node, OperationResult, Service, 
 
 NS = convert.NS_PER_SECOND
 RETRIES = 5  # read-modify-write attempts on "update out of sequence"
+NOT_IN_RAFT = "can't find manager in raft memberlist"  # the engine's answer to demoting a node still joining
 DEFAULT_MAX_REPLICAS = 1000
 
 
@@ -472,13 +473,35 @@ class SwarmClient:
         attrs = self._change_role(node, "manager")
         return self._node_result("promote", attrs, "{node} promoted to manager", commands.promote)
 
-    def demote(self, node: str) -> OperationResult:
+    def demote(self, node: str, join_seconds: float = 90) -> OperationResult:
         target = self.node(node)
         if target.role != "manager":
             return self._node_result("demote", self._inspect_node(node), "{node} is already a worker", commands.demote, changed=False)
+        if target.manager_reachability is None:
+            self._await_raft_member(target, join_seconds)
         guards.check_demote(self.nodes(), target)
-        attrs = self._change_role(node, "worker")
+        try:
+            attrs = self._change_role(node, "worker")
+        except EngineRefused as exc:
+            if NOT_IN_RAFT not in str(exc):
+                raise
+            self._await_raft_member(target, join_seconds)  # the member list moved between our read and the update
+            attrs = self._change_role(node, "worker")
         return self._node_result("demote", attrs, "{node} demoted to worker", commands.demote)
+
+    def _await_raft_member(self, target: Node, seconds: float) -> None:
+        """A just-promoted node is a manager in its spec for a while (seconds; half a minute under load)
+        before it has joined raft, and until then the engine refuses to demote it ("can't find manager
+        in raft memberlist"). Its ManagerStatus appears when it has joined: wait for that."""
+        deadline = time.monotonic() + seconds
+        while not self._inspect_node(target.id).get("ManagerStatus"):
+            if time.monotonic() >= deadline:
+                raise EngineRefused(
+                    f"{target.hostname} has not finished joining the managers (its promotion is still in progress "
+                    f"after {seconds:g}s), so it cannot be demoted yet",
+                    "try again once the MANAGER column shows it Reachable",
+                )
+            time.sleep(0.5)
 
     def _change_role(self, node: str, role: str, settle_seconds: float = 30) -> dict:
         """Raft membership changes can outlast the engine's own deadline; then wait for the role to show."""

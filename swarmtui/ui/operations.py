@@ -228,13 +228,19 @@ class SwarmOperations:
 
     # nodes
     def _node_op(self, action_id: str, verb: str, change: Callable[["SwarmClient", str], OperationResult],
-                 ask: str = "", cli: Callable[[str], str] | None = None) -> None:
+                 ask: str = "", cli: Callable[[str], str] | None = None, note: str = "") -> None:
         node = self.selected_node()
         if not self._need("node", node):
             return
-        run = lambda: self.run_operation(action_id, f"{verb} {node.hostname}", lambda client: change(client, node.id))  # noqa: E731
+
+        def run() -> None:
+            self.run_operation(action_id, f"{verb} {node.hostname}", lambda client: change(client, node.id))
+            if note:  # a slow operation: say what it waits for, so the wait is not silence
+                self.notify(note.format(node=node.hostname), title=f"{verb} {node.hostname}")
+
         if ask:
-            self.confirm(ask.format(node=node.hostname), "", cli(node.hostname) if cli else "", run, yes=verb.capitalize())
+            self.confirm(ask.format(node=node.hostname), note.format(node=node.hostname), cli(node.hostname) if cli else "", run,
+                         yes=verb.capitalize())
         else:
             run()
 
@@ -243,8 +249,11 @@ class SwarmOperations:
                       ask="Promote {node} to manager?", cli=commands.promote)
 
     def action_demote(self) -> None:
+        node = self.selected_node()
+        joining = node is not None and node.role == "manager" and node.manager_reachability is None
         self._node_op("nodes.demote", "demote", lambda client, node: client.demote(node),
-                      ask="Demote {node} to worker?", cli=commands.demote)
+                      ask="Demote {node} to worker?", cli=commands.demote,
+                      note="{node} is still joining the managers: it is demoted as soon as it has joined" if joining else "")
 
     def action_drain(self) -> None:
         self._node_op("nodes.drain", "drain", lambda client, node: client.set_availability(node, "drain"),

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from swarmtui.cluster.client import SwarmClient
 from swarmtui.config import Settings
 from swarmtui.ui.app import SwarmApp
 from swarmtui.ui.screens.confirm import ConfirmScreen
@@ -286,14 +287,23 @@ async def test_drain_activate_promote_demote_change_the_node(lab, docker_client)
             await pilot.press("P", "y")
             await until(pilot, lambda: node_spec(docker_client, node)["Role"] == "manager", what="promoted")
             await until(pilot, lambda: [r[1] for r in cells(nodes) if r[0] == node] == ["manager"], what="manager on screen")
-            await pilot.press("D", "y")
-            await until(pilot, lambda: node_spec(docker_client, node)["Role"] == "worker", what="demoted")
-            assert any(f"{node} promoted to manager" in e for e in app.query_one("#timeline").entries)
-        finally:  # leave the shared lab as it was, whatever happened
-            n = next(n for n in docker_client.nodes.list() if n.attrs["Description"]["Hostname"] == node)
-            if n.attrs["Spec"]["Role"] != "worker" or n.attrs["Spec"]["Availability"] != "active":
-                spec = dict(n.attrs["Spec"], Role="worker", Availability="active")
-                n.update(spec)
+            # D right after P: the node may still be joining raft (seconds, half a minute when it was a manager
+            # before); the engine refuses to demote it until then, so the app waits for the join and says so.
+            joining_on_screen = [r[4] for r in cells(nodes) if r[0] == node] == [""]
+            await pilot.press("D")
+            assert isinstance(app.screen, ConfirmScreen) and app.screen.cli == f"docker node demote {node}"
+            assert ("still joining the managers" in app.screen.body) == joining_on_screen
+            await pilot.press("y")
+            timeline = app.query_one("#timeline")
+            await until(pilot, lambda: any(f"{node} demoted to worker" in e or "demote" in e and "failed" in e for e in timeline.entries),
+                        150, "the demotion's outcome in the timeline")
+            assert not [e for e in timeline.entries if "failed" in e]
+            assert node_spec(docker_client, node)["Role"] == "worker"
+            assert any(f"{node} promoted to manager" in e for e in timeline.entries)
+        finally:  # leave the shared lab as it was, whatever happened (demote waits for a join in progress)
+            with SwarmClient(lab.docker_host) as swarm:
+                swarm.set_availability(node, "active")
+                swarm.demote(node)
 
 
 async def test_rolling_update_shows_progress_until_completed(lab, docker_client, service):
