@@ -261,6 +261,10 @@ class Lab:
         if self.is_complete() and self.shape() == Lab.load(self.name).shape() and self._heal(say):
             say(f"lab {self.name!r} is up")
             return
+        taken = network.subnet_taken_by(self.name, self.subnet)
+        if taken:
+            raise LabError(f"subnet {self.subnet} is already in use on this host by {taken}: give lab {self.name!r} "
+                           "another one with --subnet")
         if self.state_dir.exists() or network.lab_namespaces(self.name) or network.lab_links(self.name):
             say("cleaning up what an earlier lab left behind ...")
             self.down(say=_quiet)

@@ -32,6 +32,17 @@ def link_exists(name: str) -> bool:
     return Path(f"/sys/class/net/{name}").exists()
 
 
+def subnet_taken_by(lab: str, subnet: ipaddress.IPv4Network) -> str | None:
+    """The host interface, other than this lab's own bridge, holding an address in `subnet`: two
+    bridges on one subnet make the host route lab traffic (registry pushes, joins) to the wrong one."""
+    own = bridge_name(lab)
+    for line in run("ip", "-o", "-4", "addr", "show").stdout.splitlines():
+        fields = line.split()  # "5: swt-ci    inet 10.90.0.1/24 brd ... scope global swt-ci"
+        if len(fields) > 3 and fields[1] != own and ipaddress.IPv4Interface(fields[3]).network.overlaps(subnet):
+            return f"{fields[1]} ({fields[3]})"
+    return None
+
+
 def ensure_bridge(lab: str, subnet: ipaddress.IPv4Network) -> str:
     """Create the host bridge with the subnet's first address; allow forwarding through it."""
     br = bridge_name(lab)

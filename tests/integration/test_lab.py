@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import shutil
@@ -12,6 +13,7 @@ import time
 
 import pytest
 
+from swarmtui.lab import network
 from swarmtui.lab.lab import Lab
 from tests.fixtures.lab import lab_prerequisites_missing
 from tests.fixtures.parts import missing
@@ -122,11 +124,24 @@ def test_status_lists_every_node(lab):
     assert "ready/active" in out
 
 
+def free_subnet() -> str:
+    """A /24 no interface of this host uses (other labs run beside the test suite's)."""
+    return next(str(net) for i in range(200, 256) if not network.subnet_taken_by("", net := ipaddress.IPv4Network(f"10.{i}.0.0/24")))
+
+
+def test_up_on_a_subnet_another_lab_uses_is_refused_and_leaves_nothing(lab):
+    result = swarmtui("lab", "--name", "tclash", "up", "--workers", "1", "--subnet", str(lab.subnet))
+    assert result.returncode == 1
+    assert f"subnet {lab.subnet} is already in use on this host by {network.bridge_name(lab.name)}" in result.stderr
+    assert not Lab(name="tclash").state_dir.exists() and not network.link_exists(network.bridge_name("tclash"))
+    assert node_status(lab, "lab-worker-1") == "ready"  # the other lab is untouched
+
+
 def test_up_after_a_killed_half_finished_up_works_and_down_leaves_nothing():
     why = lab_prerequisites_missing()
     if why:
         missing("the swarm lab", why)
-    name, subnet = "tdown", "10.90.0.0/24"
+    name, subnet = "tdown", free_subnet()  # a fixed one once collided with a developer's lab on the same machine
     args = ["lab", "--name", name, "up", "--workers", "1", "--subnet", subnet]
     half = subprocess.Popen([sys.executable, "-m", "swarmtui", *args], stdout=subprocess.PIPE, text=True)
     try:
