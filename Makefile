@@ -27,7 +27,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 test: system venv
-	$(SUDO) env CI="$(CI)" $(VENV)/bin/pytest -q -ra
+	$(SUDO) env CI="$(CI)" $(VENV)/bin/pytest -q -ra --durations=25
 
 demo: system venv
 	$(SUDO) $(VENV)/bin/swarmtui lab up
