@@ -134,3 +134,20 @@ def check_policy(policy: UpdatePolicy) -> UpdatePolicy:
     if policy.parallelism < 0 or policy.delay_seconds < 0 or policy.monitor_seconds < 0 or not 0 <= policy.max_failure_ratio <= 1:
         raise InvalidInput("update parallelism, delay and monitor must be >= 0 and the failure ratio between 0 and 1")
     return policy
+
+
+# What docker-py's parse_host accepts (docker/utils/utils.py); anything else is a typo, not a daemon that is down.
+DOCKER_HOST_SCHEMES = ("unix", "tcp", "ssh", "http", "https", "npipe")
+
+
+def check_docker_host(url: str | None) -> str | None:
+    """A Docker host URL (None: the local socket); InvalidInput naming the accepted schemes otherwise."""
+    if not url:
+        return url
+    scheme, sep, rest = url.strip().partition("://")
+    if sep and (scheme.lower() not in DOCKER_HOST_SCHEMES or not (rest or scheme.lower() == "unix")):
+        raise InvalidInput(
+            f"{url!r} is not a Docker host URL",
+            "use unix:///PATH/docker.sock, tcp://HOST:PORT, ssh://USER@HOST, http(s)://HOST:PORT (npipe:// on Windows)",
+        )
+    return url
