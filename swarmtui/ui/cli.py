@@ -15,9 +15,16 @@ def register(sub) -> tuple[str, ...]:
 def run(args, settings) -> int:
     import sys
 
+    from swarmtui.cluster.errors import InvalidInput
+    from swarmtui.cluster.guards import check_docker_host
     from swarmtui.ui.actions import KeymapError
     from swarmtui.ui.app import SwarmApp
 
+    try:  # a mistyped URL is said before the screen opens, not as "reconnecting" forever
+        check_docker_host(settings.docker_host)
+    except InvalidInput as exc:
+        print(f"swarmtui: {exc}", file=sys.stderr)
+        return 2
     if args.read_only:
         settings = dataclasses.replace(settings, read_only=True)
     try:

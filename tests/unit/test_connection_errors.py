@@ -62,3 +62,8 @@ def test_a_good_url_passes_the_check():
         assert check_docker_host(url) == url
     with pytest.raises(InvalidInput):
         check_docker_host("htp://10.0.0.1")
+
+
+def test_the_tui_does_not_open_on_a_mistyped_host(capsys):
+    assert main(["--host", "bogus://x"]) == 2  # `swarmtui` alone opens the TUI
+    assert "'bogus://x' is not a Docker host URL" in capsys.readouterr().err
