@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any, Iterable, Mapping, Sequence
 
 from swarmtui.cluster import convert, health
-from swarmtui.cluster.errors import UnknownService
 from swarmtui.cluster.models import Node, Resources, Service, Snapshot
 
 Payload = Mapping[str, Any]
@@ -58,15 +57,16 @@ def services(raw_services: Iterable[Payload], network_names: Mapping[str, str],
                         key=lambda s: s.name))
 
 
-def task_scope(ref: str, raw_nodes: Iterable[Payload], raw_services: Iterable[Payload]) -> tuple[str, str]:
-    """A service or node name/ID -> ("service" | "node", its ID), the task filter to ask the engine for."""
+def task_scope(ref: str, raw_nodes: Iterable[Payload], raw_services: Iterable[Payload]) -> tuple[str, str] | None:
+    """A service or node name/ID -> ("service" | "node", its ID), the task filter to ask the engine for;
+    None when it is gone (say the selected service was just removed): no tasks, the rest of the snapshot holds."""
     for ident, name in service_names(raw_services).items():
         if ref in (ident, name):
             return "service", ident
     for ident, name in hostnames(raw_nodes).items():
         if ref in (ident, name):
             return "node", ident
-    raise UnknownService(f"no service or node called {ref!r}", "it may have just been removed; refresh")
+    return None
 
 
 def unwell(raw: RawSwarm, recheck: Iterable[str] = ()) -> set[str]:
@@ -82,8 +82,9 @@ def snapshot(raw: RawSwarm, taken_at: datetime, tasks_for: str | None = None) ->
     failing when their history shows a crash loop."""
     node_models = nodes(raw.nodes, raw.running)
     tasks = ()
-    if tasks_for:
-        kind, ident = task_scope(tasks_for, raw.nodes, raw.services)
+    scope = task_scope(tasks_for, raw.nodes, raw.services) if tasks_for else None
+    if scope:
+        kind, ident = scope
         key = "ServiceID" if kind == "service" else "NodeID"
         pool = raw.running if raw.history is None else raw.history
         tasks = convert.tasks([t for t in pool if t.get(key) == ident],

@@ -217,8 +217,9 @@ class SwarmClient:
             raw = assemble.RawSwarm(raw_swarm, raw_nodes, raw_services, running, self._networks(raw_services))
             histories = {ident: api.tasks(filters={"service": ident}) for ident in assemble.unwell(raw, recheck)}
             raw_history = None
-            if tasks_for and history:
-                kind, ident = assemble.task_scope(tasks_for, raw_nodes, raw_services)
+            scope = assemble.task_scope(tasks_for, raw_nodes, raw_services) if tasks_for and history else None
+            if scope:
+                kind, ident = scope
                 raw_history = histories.get(ident) if kind == "service" and ident in histories else api.tasks(filters={kind: ident})
             raw = replace(raw, history=raw_history, histories=histories)
         return assemble.snapshot(raw, datetime.now(timezone.utc), tasks_for)
