@@ -7,50 +7,57 @@
 from __future__ import annotations
 
 from swarmtui.cluster.health import describe
-from swarmtui.cluster.models import Service, Snapshot, Task
+from swarmtui.cluster.models import OperationResult, Service, Snapshot, Task
+
+# A sentence about one event of one node or service: (its ID, what changed).  An operation of
+# swarmtui writes its own summary of the same event; the narrator then keeps quiet about it.
+Topic = tuple[str, str]
+TOPICS = {"create": "exists", "remove": "exists", "promote": "role", "demote": "role",
+          "active": "availability", "pause": "availability", "drain": "availability",
+          "update": "image", "rollback": "image"}
 
 
-def _nodes(before: Snapshot, after: Snapshot) -> list[str]:
-    out = []
+def _nodes(before: Snapshot, after: Snapshot) -> list[tuple[Topic | None, str]]:
+    out: list[tuple[Topic | None, str]] = []
     old = {n.id: n for n in before.nodes}
     for node in after.nodes:
         prev = old.pop(node.id, None)
         if prev is None:
-            out.append(f"{node.hostname} joined as {node.role}")
+            out.append(((node.id, "exists"), f"{node.hostname} joined as {node.role}"))
             continue
         if prev.status != node.status:
-            out.append(f"{node.hostname} {node.status}")
+            out.append((None, f"{node.hostname} {node.status}"))
         if prev.availability != node.availability:
-            out.append(f"{node.hostname} availability {prev.availability} → {node.availability}")
+            out.append(((node.id, "availability"), f"{node.hostname} availability {prev.availability} → {node.availability}"))
         if prev.role != node.role:
-            out.append(f"{node.hostname} {'promoted to manager' if node.role == 'manager' else 'demoted to worker'}")
+            out.append(((node.id, "role"), f"{node.hostname} {'promoted to manager' if node.role == 'manager' else 'demoted to worker'}"))
         if node.leader and not prev.leader:
-            out.append(f"{node.hostname} is the new leader")
-    out.extend(f"{n.hostname} left the swarm" for n in old.values())
+            out.append((None, f"{node.hostname} is the new leader"))
+    out.extend(((n.id, "exists"), f"{n.hostname} left the swarm") for n in old.values())
     return out
 
 
-def _services(before: Snapshot, after: Snapshot) -> list[str]:
-    out = []
+def _services(before: Snapshot, after: Snapshot) -> list[tuple[Topic | None, str]]:
+    out: list[tuple[Topic | None, str]] = []
     old = {s.id: s for s in before.services}
     for svc in after.services:
         prev = old.pop(svc.id, None)
         if prev is None:
-            out.append(f"service {svc.name} created ({svc.image}, {svc.replicas_desired} replicas)")
+            out.append(((svc.id, "exists"), f"service {svc.name} created ({svc.image}, {svc.replicas_desired} replicas)"))
             continue
-        out.extend(_failing(prev, svc))
+        out.extend((None, line) for line in _failing(prev, svc))
         looping = svc.failing or prev.failing  # its replica count flickers with every restart: said once above
         if not looping and (prev.replicas_running, prev.replicas_desired) != (svc.replicas_running, svc.replicas_desired):
-            out.append(f"{svc.name} {prev.replicas_running}/{prev.replicas_desired} → {svc.replicas_running}/{svc.replicas_desired}")
+            out.append((None, f"{svc.name} {prev.replicas_running}/{prev.replicas_desired} → {svc.replicas_running}/{svc.replicas_desired}"))
         if prev.image != svc.image:
-            out.append(f"{svc.name} image {prev.tag} → {svc.tag}")
+            out.append(((svc.id, "image"), f"{svc.name} image {prev.tag} → {svc.tag}"))
         state = svc.update_status.state if svc.update_status else None
         prev_state = prev.update_status.state if prev.update_status else None
         if state and state != prev_state:
             words = state.replace("rollback_", "rollback ").replace("_", " ")
             message = f": {svc.update_status.message}" if svc.update_status.message else ""
-            out.append(f"update of {svc.name} {words}{message}")
-    out.extend(f"service {s.name} removed" for s in old.values())
+            out.append((None, f"update of {svc.name} {words}{message}"))
+    out.extend(((s.id, "exists"), f"service {s.name} removed") for s in old.values())
     return out
 
 
@@ -79,13 +86,36 @@ class Narrator:
     def __init__(self) -> None:
         self.previous: Snapshot | None = None
         self.slots: dict[tuple[str, object], Task] = {}
+        self.told: set[Topic] = set()  # events an operation's summary already put in the timeline
+        self.said: set[Topic] = set()  # events of the latest snapshot, in case their operation reports after
+
+    def operation_done(self, result: OperationResult) -> bool:
+        """An operation finished: False when the narrator already said its event (its summary would be
+        a second line for it), else True and the narrator will not say it."""
+        topic = TOPICS.get(result.action)
+        if not (result.changed and topic and result.target_id):
+            return True
+        key = (result.target_id, topic)
+        if key in self.said:
+            self.said.discard(key)
+            return False
+        self.told.add(key)
+        return True
 
     def __call__(self, snapshot: Snapshot) -> list[str]:
         before, self.previous = self.previous, snapshot
         if before is None:
             self._remember(snapshot)
             return []
-        sentences = [*_nodes(before, snapshot), *_services(before, snapshot), *self._tasks(before, snapshot)]
+        sentences, self.said = [], set()  # only the latest snapshot's: an operation reports right after
+        for key, text in [*_nodes(before, snapshot), *_services(before, snapshot)]:
+            if key in self.told:
+                self.told.discard(key)
+                continue
+            if key is not None:
+                self.said.add(key)
+            sentences.append(text)
+        sentences += self._tasks(before, snapshot)
         self._remember(snapshot)
         return sentences
 

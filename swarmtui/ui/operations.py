@@ -91,7 +91,8 @@ class SwarmOperations:
             return
         result = message.result
         self.notify(f"{result.summary}\n$ {result.cli}", title="done" if result.changed else "nothing to do")
-        self.main(Timeline).add([result.summary])
+        if self._narrate.operation_done(result):  # one timeline line per event, not the narrator's too
+            self.main(Timeline).add([result.summary])
         self.request_refresh()
 
     def on_operation_failed(self, message: OperationFailed) -> None:

@@ -59,6 +59,9 @@ async def test_every_operation_reports_the_command_it_showed(lab, unique_name):
             assert shown == done
             services = app.query_one("#services")
             await until(pilot, lambda: any(r[0] == unique_name for r in cells(services)), what="the new service row")
+            await pilot.pause(1.0)  # a refresh or two more: the narrator has seen the new service
+            timeline = app.query_one("#timeline")
+            assert len([e for e in timeline.entries if unique_name in e and "created" in e]) == 1, timeline.entries
             select_service(app, unique_name)
             shown, done = await op.shown_then_done("scale_to", replicas="2")
             assert shown == done == f"docker service scale {unique_name}=2"
@@ -77,6 +80,9 @@ async def test_every_operation_reports_the_command_it_showed(lab, unique_name):
             select_service(app, unique_name)
             shown, done = await op.shown_then_done("remove_service")
             assert shown == done == f"docker service rm {unique_name}"
+            await until(pilot, lambda: not any(r[0] == unique_name for r in cells(services)), what=f"the row gone {cells(services)} {timeline.entries[-5:]}")
+            await pilot.pause(1.0)
+            assert len([e for e in timeline.entries if unique_name in e and "removed" in e]) == 1, timeline.entries
     finally:
         with SwarmClient(lab.docker_host) as client:
             client.set_availability(worker, "active")

@@ -75,3 +75,25 @@ def test_node_role_availability_and_leadership():
         "lab-worker-1 promoted to manager",
         "lab-worker-1 is the new leader",
     ]
+
+
+def test_an_operation_and_the_narrator_write_one_line_per_event_in_either_order():
+    from swarmtui.cluster.models import OperationResult
+
+    narrate = Narrator()
+    narrate(snap())
+    barseed = Service("s2", "barseed", "reg:8003/spider:0.01", "replicated", replicas_running=0, replicas_desired=1)
+    created = OperationResult("create", "barseed", "barseed created with 1 replica(s) of reg:8003/spider:0.01", "docker ...",
+                              target_id="s2")
+    assert narrate.operation_done(created)  # the operation reports first: its summary is the line...
+    assert narrate(snap(services=(SPIDER, barseed))) == []  # ...and the narrator keeps quiet about it
+    drained = replace(WORKER, availability="drain")
+    assert narrate(snap(nodes=(MANAGER, drained), services=(SPIDER, barseed))) == ["lab-worker-1 availability active → drain"]
+    drain = OperationResult("drain", "lab-worker-1", "lab-worker-1 set to drain", "docker ...", target_id="n2")
+    assert not narrate.operation_done(drain)  # the narrator said it first: no second line
+    scaled = OperationResult("scale", "barseed", "barseed scaled 1 → 2", "docker ...", target_id="s2")
+    assert narrate.operation_done(scaled)  # a scale's intent is its own line; progress lines follow
+    assert narrate(snap(nodes=(MANAGER, drained), services=(SPIDER, replace(barseed, replicas_desired=2)))) == [
+        "barseed 0/1 → 0/2"]
+    assert narrate.operation_done(OperationResult("remove", "a-secret", "a-secret removed", "docker ...", target_id="x9"))
+    assert narrate(snap(nodes=(MANAGER, drained), services=(SPIDER,))) == ["service barseed removed"]
