@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
-import socket
 import time
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -34,6 +33,7 @@ from swarmtui.cluster.errors import (
     NotInSwarm,
     UnknownNode,
     UnknownService,
+    reason,
 )
 from swarmtui.cluster.models import JoinTokens, Node, OperationResult, Service, Snapshot, SwarmInfo, Task, UpdatePolicy
 
@@ -54,31 +54,6 @@ def update_config(policy: UpdatePolicy) -> UpdateConfig:
         max_failure_ratio=policy.max_failure_ratio,
         order=policy.order,
     )
-
-
-def reason(exc: BaseException) -> str:
-    """The innermost useful words of a connection failure, whole: "Connection refused",
-    "No such file or directory: /run/x.sock", "timed out" — not the wrappers' reprs.
-
-    docker-py wraps requests, which wraps urllib3's MaxRetryError (`.reason`), which wraps
-    NewConnectionError, raised `from` the socket's OSError: follow `.reason` and `__cause__`.
-    """
-    chain, seen = [exc], set()
-    while chain and id(chain[-1]) not in seen:
-        seen.add(id(chain[-1]))
-        inner = getattr(chain[-1], "reason", None)
-        inner = inner if isinstance(inner, BaseException) else chain[-1].__cause__ or chain[-1].__context__
-        if inner is None and chain[-1].args and isinstance(chain[-1].args[0], BaseException):
-            inner = chain[-1].args[0]
-        if inner is None:
-            break
-        chain.append(inner)
-    for e in reversed(chain):
-        if isinstance(e, OSError) and e.strerror:
-            return f"{e.strerror}: {e.filename}" if e.filename else e.strerror
-        if isinstance(e, (TimeoutError, socket.timeout)) or "timed out" in str(e).lower():
-            return "timed out"
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 class _Unchanged(Exception):
@@ -135,7 +110,7 @@ class SwarmClient:
 
     def _unreachable(self, why: BaseException) -> DaemonUnreachable:
         return DaemonUnreachable(
-            f"no Docker daemon answers at {self.where} ({reason(why)})",
+            f"no Docker daemon answers at {self.where}: {reason(why)}",
             "check that Docker runs there and that --host / DOCKER_HOST point at a swarm manager",
         )
 

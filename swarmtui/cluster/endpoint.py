@@ -33,7 +33,7 @@ from docker.context import ContextAPI
 from docker.tls import TLSConfig
 
 from swarmtui.cluster._dockerpy_private import client_around, negotiate_api_version
-from swarmtui.cluster.errors import DaemonUnreachable, EndpointError, HostKeyRefused
+from swarmtui.cluster.errors import DaemonUnreachable, EndpointError, HostKeyRefused, reason
 
 LOCAL = "local socket"
 MIN_API_VERSION = "1.24"  # only for the first request of a TLS client, which asks the daemon's own
@@ -146,7 +146,7 @@ class Endpoint:
                     raise (HostKeyRefused if "host key" in words[0] else DaemonUnreachable)(*words) from exc
             if any(isinstance(c, (requests.exceptions.ConnectionError, requests.exceptions.Timeout, ConnectionError, FileNotFoundError))
                    for c in _chain(exc)):
-                raise DaemonUnreachable(f"no Docker daemon answers at {self.url} ({self.source}): {str(exc).splitlines()[0][:160]}",
+                raise DaemonUnreachable(f"no Docker daemon answers at {self.url} ({self.source}): {reason(exc)}",
                                         "check that Docker runs there, or pick another endpoint (--host, --context, `swarmtui context ls`)") from exc
             raise
 

@@ -93,3 +93,29 @@ class UnknownObject(ClusterError):
 
 class InUse(UnsafeOperation):
     """A secret or config still referenced by services cannot be removed."""
+
+
+# ---- words for a failure from below (docker-py, requests, urllib3, sockets) -----------------
+def reason(exc: BaseException) -> str:
+    """The innermost useful words of a connection failure, whole: "Connection refused",
+    "No such file or directory: /run/x.sock", "timed out" — not the wrappers' reprs.
+
+    docker-py wraps requests, which wraps urllib3's MaxRetryError (`.reason`), which wraps
+    NewConnectionError, raised `from` the socket's OSError: follow `.reason` and `__cause__`.
+    """
+    chain, seen = [exc], set()
+    while chain and id(chain[-1]) not in seen:
+        seen.add(id(chain[-1]))
+        inner = getattr(chain[-1], "reason", None)
+        inner = inner if isinstance(inner, BaseException) else chain[-1].__cause__ or chain[-1].__context__
+        if inner is None and chain[-1].args and isinstance(chain[-1].args[0], BaseException):
+            inner = chain[-1].args[0]
+        if inner is None:
+            break
+        chain.append(inner)
+    for e in reversed(chain):
+        if isinstance(e, OSError) and e.strerror:
+            return f"{e.strerror}: {e.filename}" if e.filename else e.strerror
+        if isinstance(e, TimeoutError) or "timed out" in str(e).lower():
+            return "timed out"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
