@@ -6,10 +6,15 @@ with them); if a docker-py release renames one, this module is the only place to
 
 from __future__ import annotations
 
+import os
+import urllib.parse
+from pathlib import Path
 from typing import Any, Mapping
 
 import docker
 import requests
+
+from swarmtui.cluster._paramiko_private import add_channel_read1
 
 
 def client_around(api: docker.APIClient) -> docker.DockerClient:
@@ -55,3 +60,47 @@ def get_service_logs(api: docker.APIClient, service_id: str, params: Mapping[str
         response.close()
         raise
     return response
+
+
+def install_ssh_fixes() -> None:
+    """docker-py's ssh:// transport, patched once: SSHHTTPAdapter._create_paramiko_client and
+    get_connection are replaced (docker-py offers no hook for either).
+
+    - its paramiko client loads ~/.ssh/known_hosts only: also load the UserKnownHostsFile(s)
+      ~/.ssh/config names for that host (still RejectPolicy: this only widens what counts as known);
+    - one connection pool for every request (see get_connection below);
+    - paramiko's channel file gets read1 (see _paramiko_private.add_channel_read1)."""
+    try:
+        from docker.transport import sshconn
+    except ImportError:
+        return
+    if getattr(sshconn.SSHHTTPAdapter, "_swarmtui_known_hosts", False):
+        return
+    original = sshconn.SSHHTTPAdapter._create_paramiko_client
+
+    def create(self, base_url):
+        original(self, base_url)
+        import paramiko
+
+        config_file = Path(os.path.expanduser("~/.ssh/config"))
+        if config_file.exists():
+            host = urllib.parse.urlparse(base_url).hostname
+            for name in paramiko.SSHConfig.from_path(str(config_file)).lookup(host).get("userknownhostsfile", "").split():
+                path = os.path.expanduser(name)
+                if os.path.isfile(path):
+                    self.ssh_client.load_host_keys(path)
+        # Only the host keys named above: no auto-add (docker-py already set RejectPolicy).
+        self.ssh_client.set_missing_host_key_policy(paramiko.RejectPolicy())
+
+    original_get = sshconn.SSHHTTPAdapter.get_connection
+
+    def get_connection(self, url, proxies=None):
+        # docker-py keys its pools by the whole URL, so every new path or query (each service's
+        # tasks, each log stream) opened one more channel and one more remote `docker system
+        # dial-stdio` process; every request goes to the same daemon, so one pool serves all.
+        return original_get(self, "http+docker://ssh", proxies)
+
+    add_channel_read1()
+    sshconn.SSHHTTPAdapter._create_paramiko_client = create
+    sshconn.SSHHTTPAdapter.get_connection = get_connection
+    sshconn.SSHHTTPAdapter._swarmtui_known_hosts = True

@@ -32,7 +32,7 @@ import requests.exceptions
 from docker.context import ContextAPI
 from docker.tls import TLSConfig
 
-from swarmtui.cluster._dockerpy_private import client_around, negotiate_api_version
+from swarmtui.cluster._dockerpy_private import client_around, install_ssh_fixes, negotiate_api_version
 from swarmtui.cluster.errors import DaemonUnreachable, EndpointError, HostKeyRefused, reason
 
 LOCAL = "local socket"
@@ -192,66 +192,7 @@ def _ssh_words(ep: Endpoint, exc: Exception) -> tuple[str, str] | None:
     return None
 
 
-# ---- docker-py's ssh transport: two fixes, applied once ------------------------
-def _install_ssh_fixes() -> None:
-    """docker-py's paramiko client loads ~/.ssh/known_hosts only; also load the UserKnownHostsFile(s)
-    ~/.ssh/config names for that host (still RejectPolicy: this only widens what counts as known)."""
-    try:
-        from docker.transport import sshconn
-    except ImportError:
-        return
-    if getattr(sshconn.SSHHTTPAdapter, "_swarmtui_known_hosts", False):
-        return
-    original = sshconn.SSHHTTPAdapter._create_paramiko_client
-
-    def create(self, base_url):
-        original(self, base_url)
-        import paramiko
-
-        config_file = Path(os.path.expanduser("~/.ssh/config"))
-        if config_file.exists():
-            host = urllib.parse.urlparse(base_url).hostname
-            for name in paramiko.SSHConfig.from_path(str(config_file)).lookup(host).get("userknownhostsfile", "").split():
-                path = os.path.expanduser(name)
-                if os.path.isfile(path):
-                    self.ssh_client.load_host_keys(path)
-        # Only the host keys named above: no auto-add (docker-py already set RejectPolicy).
-        self.ssh_client.set_missing_host_key_policy(paramiko.RejectPolicy())
-
-    original_get = sshconn.SSHHTTPAdapter.get_connection
-
-    def get_connection(self, url, proxies=None):
-        # docker-py keys its pools by the whole URL, so every new path or query (each service's
-        # tasks, each log stream) opened one more channel and one more remote `docker system
-        # dial-stdio` process; every request goes to the same daemon, so one pool serves all.
-        return original_get(self, "http+docker://ssh", proxies)
-
-    import paramiko.channel
-
-    def read1(self, size=-1):
-        """What is there now (at most `size`), blocking only when nothing is: the log stream reads
-        with read1, and paramiko's file (under http.client over ssh://) has only read(n), which
-        waits for all n bytes, so a quiet service's lines never arrived."""
-        if self._rbuffer:
-            n = len(self._rbuffer) if size is None or size < 0 else size
-            result, self._rbuffer = self._rbuffer[:n], self._rbuffer[n:]
-        else:
-            try:
-                result = self._read(size if size and size > 0 else self._DEFAULT_BUFSIZE) or b""
-            except EOFError:
-                result = b""
-            self._realpos += len(result)
-        self._pos += len(result)
-        return bytes(result)
-
-    if not hasattr(paramiko.channel.ChannelFile, "read1"):
-        paramiko.channel.ChannelFile.read1 = read1
-    sshconn.SSHHTTPAdapter._create_paramiko_client = create
-    sshconn.SSHHTTPAdapter.get_connection = get_connection
-    sshconn.SSHHTTPAdapter._swarmtui_known_hosts = True
-
-
-_install_ssh_fixes()
+install_ssh_fixes()  # known hosts from ~/.ssh/config, one SSH channel, read1 for log streams
 
 
 def _docker_cli_config_file(config_path=None) -> str:
