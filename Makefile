@@ -8,7 +8,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SYSTEM_PACKAGES := docker.io docker-registry redis-server redis-tools debootstrap openssh-server \
                    iproute2 iptables util-linux tmux python3-venv git ca-certificates
 
-.PHONY: system venv test demo lab-down screenshots bench
+.PHONY: system venv test demo lab-down screenshots bench dist
 
 system:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -33,6 +33,12 @@ demo: system venv
 	$(SUDO) $(VENV)/bin/swarmtui lab up
 	$(SUDO) $(VENV)/bin/swarmtui lab demo
 	$(SUDO) sh -c 'eval "$$($(VENV)/bin/swarmtui lab env)" && exec $(VENV)/bin/swarmtui'
+
+# $(DIST)/swarmtui-VERSION-py3-none-any.whl: copy it to a manager and `pipx install ./swarmtui-*.whl` there
+DIST ?= dist
+dist: venv
+	$(VENV)/bin/pip wheel -q --no-deps --wheel-dir $(DIST) .
+	@ls $(DIST)/swarmtui-*.whl
 
 lab-down: venv
 	$(SUDO) $(VENV)/bin/swarmtui lab down
