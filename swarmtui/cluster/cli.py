@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 from swarmtui.cluster import commands, guards
 from swarmtui.cluster.client import SwarmClient
 from swarmtui.cluster.errors import ClusterError, InvalidInput
-from swarmtui.cluster.models import OperationResult, UpdatePolicy
+from swarmtui.cluster.models import Node, OperationResult, UpdatePolicy
 
 
 def _table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
@@ -165,11 +165,18 @@ def _plan_service(what: str, cli: Callable[[str], str], op: Callable[[SwarmClien
     return plan
 
 
-def _plan_node(what: str, cli: Callable[[str], str], op: Callable[[SwarmClient, str], OperationResult]):
+def _plan_node(what: str, cli: Callable[[str], str], op: Callable[[SwarmClient, str], OperationResult],
+               guard: Callable[[Sequence[Node], Node], None] | None = None):
     def plan(a, c: SwarmClient) -> _Plan:
-        host = c.node(a.node).hostname
-        return _Plan(what.format(host), cli(host), lambda c: op(c, host))
+        target = c.node(a.node)
+        if guard:  # the client guards again when it runs; here so that a refusal comes before the question
+            guard(c.nodes(), target)
+        return _Plan(what.format(target.hostname), cli(target.hostname), lambda c: op(c, target.hostname))
     return plan
+
+
+def _leaves_a_node(availability: str) -> Callable[[Sequence[Node], Node], None]:
+    return lambda nodes, target: guards.check_availability_change(nodes, target, availability)
 
 
 def _plan_labels(a, c: SwarmClient) -> _Plan:
@@ -183,7 +190,9 @@ def _plan_labels(a, c: SwarmClient) -> _Plan:
 
 
 def _plan_node_rm(a, c: SwarmClient) -> _Plan:
-    host = c.node(a.node).hostname
+    target = c.node(a.node)
+    guards.check_remove_node(target, a.force)
+    host = target.hostname
     return _Plan(f"remove node {host} from the swarm", commands.remove_node(host, a.force),
                  lambda c: c.remove_node(host, a.force))
 
@@ -236,19 +245,20 @@ def register(sub) -> tuple[str, ...]:
     node = sub.add_parser("node", help="list nodes; promote, demote, drain, pause, activate, label, remove")
     nv = node.add_subparsers(dest="node_command", metavar="VERB", required=True)
     nv.add_parser("ls", help="nodes with role, status, availability and running tasks").set_defaults(handler=_run(_node_ls))
-    for verb, helptext, cli, op in (
-        ("promote", "make a worker a manager", commands.promote, SwarmClient.promote),
-        ("demote", "make a manager a worker (refused if quorum would be lost)", commands.demote, SwarmClient.demote),
-        ("drain", "move the node's tasks elsewhere and take no new ones",
-         partial(commands.availability, value="drain"), partial(SwarmClient.set_availability, availability="drain")),
-        ("pause", "take no new tasks, keep the running ones",
-         partial(commands.availability, value="pause"), partial(SwarmClient.set_availability, availability="pause")),
-        ("activate", "take tasks again",
-         partial(commands.availability, value="active"), partial(SwarmClient.set_availability, availability="active")),
+    for verb, helptext, cli, op, guard in (
+        ("promote", "make a worker a manager", commands.promote, SwarmClient.promote, None),
+        ("demote", "make a manager a worker (refused if quorum would be lost)", commands.demote, SwarmClient.demote,
+         guards.check_demote),
+        ("drain", "move the node's tasks elsewhere and take no new ones", partial(commands.availability, value="drain"),
+         partial(SwarmClient.set_availability, availability="drain"), _leaves_a_node("drain")),
+        ("pause", "take no new tasks, keep the running ones", partial(commands.availability, value="pause"),
+         partial(SwarmClient.set_availability, availability="pause"), _leaves_a_node("pause")),
+        ("activate", "take tasks again", partial(commands.availability, value="active"),
+         partial(SwarmClient.set_availability, availability="active"), None),
     ):
         p = _yes(nv.add_parser(verb, help=helptext))
         p.add_argument("node")
-        p.set_defaults(handler=_change(_plan_node(f"{verb} node {{}}", cli, op)))
+        p.set_defaults(handler=_change(_plan_node(f"{verb} node {{}}", cli, op, guard)))
 
     p = _yes(nv.add_parser("label", help="add KEY=VALUE labels and/or remove keys (--rm KEY)"))
     p.add_argument("node")

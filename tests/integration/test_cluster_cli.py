@@ -44,6 +44,10 @@ def test_service_lifecycle_from_the_command_line(lab, capsys, unique_name):
 def test_node_commands_and_their_guards(lab, capsys):
     code, out, _ = run(lab, capsys, "node", "ls")
     assert code == 0 and "lab-manager-1" in out and "Leader" in out
+    # refused before the question: no "refusing ... without --yes" for what would be refused anyway
+    for argv, says in ((("node", "demote", "lab-manager-1"), "without a manager"), (("node", "rm", "lab-worker-1"), "still Ready")):
+        code, _, err = run(lab, capsys, *argv)
+        assert code == 1 and says in err and "refusing" not in err, err
     code, _, err = run(lab, capsys, "node", "demote", "lab-manager-1", "--yes")
     assert code == 1 and "without a manager" in err
     code, _, err = run(lab, capsys, "node", "rm", "lab-worker-1", "--yes")
@@ -130,3 +134,16 @@ def test_the_shown_create_command_pasted_into_a_shell_makes_the_same_service(lab
                     networks=[n["Target"] for n in spec["TaskTemplate"].get("Networks") or []])
     assert kept(theirs) == kept(ours)
     assert kept(ours)["env"] == ["GREETING=hello world", "PRICE=$5"]
+
+
+def test_promote_and_demote_ask_with_the_command_they_report(lab, capsys):
+    with SwarmClient(lab.docker_host) as client:
+        name = next(n.hostname for n in client.nodes() if n.role == "worker" and n.status == "ready")
+        try:
+            assert asked_then_done(lab, capsys, "node", "promote", name) == f"docker node promote {name}"
+            wait_for(lambda: client.node(name).manager_reachability == "reachable", what="a reachable manager")
+            assert asked_then_done(lab, capsys, "node", "demote", name) == f"docker node demote {name}"
+        finally:
+            if client.node(name).role == "manager":
+                client.demote(name)
+        wait_for(lambda: client.node(name).role == "worker", what="a worker again")
