@@ -302,6 +302,8 @@ def remove_stack(client: SwarmClient, name: str, say: Say = _quiet, network_time
                         left.append(f"network {net['Name']} ({exc.explanation})")
                         break
                     time.sleep(0.5)  # still attached to tasks that are stopping
+        while api.networks(filters=flt) and time.monotonic() < deadline:
+            time.sleep(0.5)  # removed; the manager's own copy of an overlay network goes a moment later
     summary = f"stack {name} removed: " + "; ".join(what.lines())
     if left:
         raise EngineRefused(f"{summary}, but these remain: {', '.join(left)}", "remove them once nothing uses them")

@@ -19,13 +19,16 @@ from textual.keys import _character_to_key  # private: the key names Textual its
 
 # Where an action works.  "app" is everywhere; the others are a pane or a dialog.
 PANE_SCOPES = ("app", "services", "nodes", "tasks", "logs", "queue", "timeline")
-DIALOG_SCOPES = ("confirm", "form", "prompt", "help", "release", "bootstrap", "queue_push", "queue_watch", "definition")
+DIALOG_SCOPES = ("confirm", "form", "prompt", "help", "release", "bootstrap", "queue_push", "queue_watch", "definition",
+                 "stacks", "objects", "live_run")
 SCOPE_TITLES = {
     "app": "Everywhere", "services": "Services pane", "nodes": "Nodes pane", "tasks": "Tasks pane",
     "logs": "Logs pane", "queue": "Queue pane", "timeline": "Timeline pane", "confirm": "Confirmation",
     "form": "Dialogs (scale, update, new service, labels)", "prompt": "Logs prompts (tail N, save)",
     "help": "This help", "release": "Release dialog", "bootstrap": "Bootstrap wizard",
     "queue_push": "Push items dialog", "queue_watch": "Watch a key dialog", "definition": "Definition viewer",
+    "stacks": "Stacks view (:stacks)", "objects": "Secrets and configs views (:secrets, :configs)",
+    "live_run": "Deploy / rotation progress",
 }
 
 
@@ -86,6 +89,12 @@ ACTIONS: tuple[Action, ...] = (
     _pane(6, "timeline", "ti", "events"),
     Action("app", "logs_all", "", "All logs", "follow the logs of every service", run="follow_all_logs",
            commands=("logs all", "logs *")),
+    Action("app", "stacks", "", "Stacks", "stacks: their services, replicas, state; deploy, remove, logs",
+           run="open_view('stacks')", commands=("stacks", "stack")),
+    Action("app", "secrets", "", "Secrets", "secrets and the services using them; create, rotate, remove",
+           run="open_view('secret')", commands=("secrets", "secret")),
+    Action("app", "configs", "", "Configs", "configs and the services using them; create, rotate, remove",
+           run="open_view('config')", commands=("configs", "config")),
     Action("app", "next_pane", "tab", "Next pane", "next pane (next field in a dialog)", run="cycle_pane(1)",
            show=False, priority=True, palette=False),
     Action("app", "previous_pane", "shift+tab", "Previous pane", "previous pane (previous field in a dialog)",
@@ -110,6 +119,8 @@ ACTIONS: tuple[Action, ...] = (
            dangerous=True, what="remove service"),
     Action("services", "show_tasks", "enter", "Tasks", "show its tasks", run="app.show_tasks", show=False),
     Action("services", "show_logs", "l", "Logs", "follow its logs", run="app.show_logs"),
+    Action("services", "group_stacks", "g", "By stack", "group the services by stack (again: by name)",
+           run="toggle_stack_groups"),
     # nodes pane
     Action("nodes", "promote", "P", "Promote", "promote the node to manager", run="app.promote", dangerous=True),
     Action("nodes", "demote", "D", "Demote", "demote the manager to worker", run="app.demote", dangerous=True),
@@ -162,6 +173,22 @@ ACTIONS: tuple[Action, ...] = (
     Action("definition", "previous", "N", "Previous", "previous match", run="previous_match"),
     Action("definition", "save", "ctrl+s", "Save", "save it to a file (masked, as shown)", priority=True),
     Action("definition", "close", "escape,q", "Close", "close"),
+    Action("stacks", "narrow", "enter", "Services", "show only this stack's services in the services pane (esc there: all)"),
+    Action("stacks", "logs", "l", "Logs", "follow the whole stack's logs, its replicas interleaved"),
+    Action("stacks", "deploy", "d", "Deploy", "deploy or update a stack from a compose file (docker stack deploy)",
+           dangerous=True, what="stack deploy"),
+    Action("stacks", "remove", "ctrl+d", "Remove", "remove the stack: lists every service, network, secret and config first",
+           dangerous=True, what="stack remove"),
+    Action("stacks", "reload", "ctrl+r", "Reload", "read the stacks again"),
+    Action("stacks", "close", "escape,q", "Close", "close"),
+    Action("objects", "create", "n", "New", "create from a typed value (hidden) or a file", dangerous=True, what="create"),
+    Action("objects", "rotate", "r", "Rotate", "new value: create NAME.vN, move every service using it, remove the old",
+           dangerous=True, what="rotate"),
+    Action("objects", "remove", "ctrl+d", "Remove", "remove it (refused while a service uses it)", dangerous=True,
+           what="remove"),
+    Action("objects", "reload", "ctrl+r", "Reload", "read them again"),
+    Action("objects", "close", "escape,q", "Close", "close"),
+    Action("live_run", "close", "escape", "Close", "close (once it has finished)"),
 )
 
 BY_ID: dict[str, Action] = {a.id: a for a in ACTIONS}

@@ -21,6 +21,7 @@ from textual import events
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Input
 
+from swarmtui.cluster import stacks
 from swarmtui.cluster.client import SwarmClient
 from swarmtui.cluster.pool import ClientPool
 from swarmtui.cluster.feed import Feed
@@ -34,6 +35,7 @@ from swarmtui.queue.monitor import QueueMonitor
 from swarmtui.ui.format import styled
 from swarmtui.ui.messages import ClusterFailed, QueuePolled, SnapshotReady, SwarmChanged
 from swarmtui.ui.operations import SwarmOperations
+from swarmtui.ui.stack_operations import StackOperations
 from swarmtui.ui.screens.help import HelpScreen, help_sections
 from swarmtui.ui.widgets.logs import LogsPane
 from swarmtui.ui.widgets.nodes import NodesTable
@@ -60,7 +62,7 @@ class NodesPane(NodesTable):
     BINDINGS = bindings("nodes")
 
 
-class SwarmApp(SwarmOperations, Gated, App):
+class SwarmApp(SwarmOperations, StackOperations, Gated, App):
     TITLE = "swarmtui"
     CSS_PATH = Path(__file__).parent / "styles.tcss"  # absolute: subclasses elsewhere find it too
     BINDINGS = bindings("app")
@@ -87,6 +89,7 @@ class SwarmApp(SwarmOperations, Gated, App):
         self._polling_queue = False
         self._follow_timer = None
         self._main_widgets: dict = {}
+        self.logs_stack: str | None = None  # the logs pane follows this stack's services (`l` in :stacks)
 
     # ---- layout ---------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -107,7 +110,8 @@ class SwarmApp(SwarmOperations, Gated, App):
 
     def _open_log_stream(self, service_id: str | None, tail, on_batch) -> LogStream:
         """The logs pane's stream factory: connecting happens in a thread, never on the UI."""
-        stream = LogStream(self.settings.endpoint, service_id, on_batch, tail=tail)
+        filters = stacks.stack_filter(self.logs_stack) if service_id is None and self.logs_stack else None
+        stream = LogStream(self.settings.endpoint, service_id, on_batch, tail=tail, service_filters=filters)
 
         def start() -> None:
             try:
@@ -290,9 +294,10 @@ class SwarmApp(SwarmOperations, Gated, App):
         if self.closing:  # the timer can fire while the panes are torn down
             return
         logs = self.main(LogsPane)
-        if service_id == logs.service_id and logs.stream is not None:
+        if service_id == logs.service_id and logs.stream is not None and self.logs_stack is None:
             return
         service = next((s for s in self.snapshot.services if s.id == service_id), None) if self.snapshot and service_id else None
+        self.logs_stack = None
         logs.follow_service(service_id, service.name if service else "all services")
 
     @on(DataTable.RowHighlighted, "#services")
@@ -412,6 +417,8 @@ class SwarmApp(SwarmOperations, Gated, App):
                 return
         if self.screen.maximized is not None:
             self.screen.minimize()
+        elif self._current_pane() == "services" and self.main(ServicesPane).stack_name is not None:
+            self.main(ServicesPane).narrow(None)  # back from one stack's services to all
 
     def action_help(self) -> None:
         where = self._current_pane() if len(self.screen_stack) == 1 else "app"

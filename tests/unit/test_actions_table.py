@@ -47,9 +47,11 @@ def test_each_dangerous_action_has_a_method_where_its_binding_runs():
     from swarmtui.ui.app import SwarmApp
     from swarmtui.ui.screens.bootstrap import BootstrapScreen
     from swarmtui.ui.screens.release import ReleaseScreen
+    from swarmtui.ui.screens.stacks import ObjectsScreen, StacksScreen
     from swarmtui.ui.widgets.queue import QueuePane
 
-    homes = {"app": SwarmApp, "queue": QueuePane, "release": ReleaseScreen, "bootstrap": BootstrapScreen}
+    homes = {"app": SwarmApp, "queue": QueuePane, "release": ReleaseScreen, "bootstrap": BootstrapScreen,
+             "stacks": StacksScreen, "objects": ObjectsScreen}
     for action in DANGEROUS:
         where, method = action.method
         assert callable(getattr(homes[where], f"action_{method}", None)), action.id

@@ -26,6 +26,7 @@ class Field:
     choices: Sequence[str] = ()  # a Select instead of an Input
     placeholder: str = ""
     restrict: str | None = None  # Input.restrict regex, e.g. digits only
+    password: bool = False  # typed value shown as dots (a secret's value)
 
 
 @dataclass
@@ -61,7 +62,7 @@ class FormScreen(ModalScreen[Any]):
                 if f.choices:
                     yield Select([(c, c) for c in f.choices], value=f.value or f.choices[0], allow_blank=False, id=f.id)
                 else:
-                    yield Input(value=f.value, placeholder=f.placeholder, id=f.id, restrict=f.restrict)
+                    yield Input(value=f.value, placeholder=f.placeholder, id=f.id, restrict=f.restrict, password=f.password)
             yield Static("", id="error")
             yield Static("", id="cli", markup=False)
             yield Static(self.spec.hint or "enter: submit · esc: cancel", classes="hint")

@@ -6,9 +6,9 @@ from __future__ import annotations
 from rich.text import Text
 
 from swarmtui.cluster.health import describe
-from swarmtui.cluster.models import Service, Task
+from swarmtui.cluster.models import STACK_LABEL, Service, Task
 from swarmtui.ui.format import replicas, styled
-from swarmtui.ui.widgets.table import Cells, LiveTable
+from swarmtui.ui.widgets.table import Cells, LiveTable, plain
 
 
 ROLLING = ("updating", "rollback_started")
@@ -52,6 +52,44 @@ class ServicesTable(LiveTable):
         ("network", "NETWORK"), ("update", "UPDATE"),
     )
 
+    group_by_stack = False  # `g`: rows ordered by stack, then name
+    stack_name: str | None = None  # `enter` in the stacks view: only that stack's services
+
     def show(self, services: tuple[Service, ...], tasks: tuple[Task, ...] = ()) -> None:
         """`tasks` (the selected service's) lets a rolling update show how far it got."""
+        self._stack_of = {s.name: s.labels.get(STACK_LABEL, "") for s in services}
+        self._stack_by_id = {s.id: s.labels.get(STACK_LABEL, "") for s in services}
         self.sync({s.id: service_cells(s, update_progress(s, tasks)) for s in services})
+
+    # ---- stacks ------------------------------------------------------------------------
+    def sort_key(self, cells: Cells):
+        name = plain(cells[0])
+        if not self.group_by_stack:
+            return name
+        stack = getattr(self, "_stack_of", {}).get(name, "")
+        return (stack == "", stack, name)  # loose services last
+
+    def _visible(self) -> dict[str, Cells]:
+        rows = super()._visible()
+        if self.stack_name is None:
+            return rows
+        return {k: c for k, c in rows.items() if getattr(self, "_stack_by_id", {}).get(k) == self.stack_name}
+
+    def _retitle(self) -> None:
+        parts = [self.BORDER_TITLE]
+        if self.stack_name is not None:
+            parts.append(f"stack {self.stack_name} (esc: all)")
+        if self.group_by_stack:
+            parts.append("by stack")
+        self.border_title = " · ".join(parts)
+
+    def narrow(self, stack: str | None) -> None:
+        self.stack_name = stack
+        self._retitle()
+        self._apply()
+
+    def action_toggle_stack_groups(self) -> None:
+        self.group_by_stack = not self.group_by_stack
+        self._retitle()
+        if self.row_count:
+            self.sort(key=self.sort_key)

@@ -1,0 +1,146 @@
+"""The `:stacks`, `:secrets` and `:configs` views: one table each, over the main screen.
+
+They show plain models (Stack, SwarmObject) the app reads in a worker and hands over with
+`show()`; every key calls back into the app (ui/stack_operations.py), which asks the read-only
+gate, confirms and runs.  Values of secrets are never here: the Engine does not return them.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label, Static
+
+from swarmtui.cluster.models import Stack, SwarmObject
+from swarmtui.ui.actions import Gated, bindings, key_display, actions_of
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def stack_cells(stack: Stack) -> tuple[str, ...]:
+    return (stack.name, str(len(stack.services)), f"{stack.replicas_running}/{stack.replicas_desired}", stack.state,
+            ", ".join(stack.images))
+
+
+def object_cells(obj: SwarmObject) -> tuple[str, ...]:
+    return (obj.name, _when(obj.created), _when(obj.updated), ",".join(f"{k}={v}" for k, v in obj.labels.items()),
+            ", ".join(f"{u.service_name} → {u.target}" for u in obj.used_by) or "(unused)")
+
+
+class TableView(Gated, ModalScreen[None]):
+    DEFAULT_CSS = """
+    TableView { align: center middle; }
+    TableView > Vertical { width: 96%; height: 80%; border: thick $accent; background: $surface; }
+    TableView .title { width: 100%; padding: 0 1; text-style: bold; }
+    TableView DataTable { height: 1fr; }
+    TableView .hint { width: 100%; padding: 0 1; color: $text-muted; }
+    """
+    COLUMNS: tuple[str, ...] = ()
+    TITLE = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[str, object] = {}
+
+    def compose(self) -> ComposeResult:
+        keys = " · ".join(f"{key_display(a.keys)} {a.label.lower()}" for a in actions_of(self.ACTION_SCOPE) if a.keys)
+        with Vertical():
+            yield Label(self.TITLE, classes="title", markup=False)
+            yield DataTable(cursor_type="row", id="view-table")
+            yield Static(keys, classes="hint", markup=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(*self.COLUMNS)
+        table.focus()
+        self.app.load_view(self)  # type: ignore[attr-defined]
+
+    def show_rows(self, rows: Sequence[tuple[str, tuple[str, ...], object]]) -> None:
+        """(key, cells, item) per row; the cursor stays on the same key."""
+        table = self.query_one(DataTable)
+        current = self.selected_key
+        table.clear()
+        self.items = {}
+        for key, cells, item in rows:
+            table.add_row(*cells, key=key)
+            self.items[key] = item
+        keys = [k for k, _, _ in rows]
+        if current in keys:
+            table.move_cursor(row=keys.index(current))
+
+    @property
+    def selected_key(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not self.items or table.cursor_row < 0 or table.cursor_row >= table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    @property
+    def selected(self):
+        key = self.selected_key
+        return self.items.get(key) if key else None
+
+    def action_reload(self) -> None:
+        self.app.load_view(self)  # type: ignore[attr-defined]
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class StacksScreen(TableView):
+    BINDINGS = bindings("stacks")
+    ACTION_SCOPE = "stacks"
+    COLUMNS = ("NAME", "SERVICES", "REPLICAS", "STATE", "IMAGES")
+    TITLE = "Stacks (services labelled com.docker.stack.namespace)"
+
+    def show(self, stacks: Sequence[Stack]) -> None:
+        self.show_rows([(s.name, stack_cells(s), s) for s in stacks])
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()  # the table takes enter itself (select_cursor): the same as the table's `enter`
+        self.action_narrow()
+
+    def action_narrow(self) -> None:
+        if self.selected is not None:
+            self.app.narrow_to_stack(self.selected)  # type: ignore[attr-defined]
+
+    def action_logs(self) -> None:
+        if self.selected is not None:
+            self.app.follow_stack_logs(self.selected)  # type: ignore[attr-defined]
+
+    def action_deploy(self) -> None:
+        self.app.deploy_stack(self.selected)  # type: ignore[attr-defined]
+
+    def action_remove(self) -> None:
+        if self.selected is not None:
+            self.app.remove_stack(self.selected)  # type: ignore[attr-defined]
+
+
+class ObjectsScreen(TableView):
+    BINDINGS = bindings("objects")
+    ACTION_SCOPE = "objects"
+    COLUMNS = ("NAME", "CREATED", "UPDATED", "LABELS", "USED BY → TARGET")
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.kind = kind
+        self.TITLE = f"{kind.capitalize()}s (values are never shown)"
+
+    def show(self, objects: Sequence[SwarmObject]) -> None:
+        self.show_rows([(o.id, object_cells(o), o) for o in objects])
+
+    def action_create(self) -> None:
+        self.app.create_object(self.kind)  # type: ignore[attr-defined]
+
+    def action_rotate(self) -> None:
+        if self.selected is not None:
+            self.app.rotate_object(self.selected)  # type: ignore[attr-defined]
+
+    def action_remove(self) -> None:
+        if self.selected is not None:
+            self.app.remove_object(self.selected)  # type: ignore[attr-defined]
