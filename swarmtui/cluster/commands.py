@@ -89,6 +89,16 @@ def remove_service(service: str) -> str:
     return _cli("docker", "service", "rm", service)
 
 
+def build(image: str, context: str, build_args: Mapping[str, str] | None = None) -> str:
+    """The build step of a release (it runs on the manager's daemon, as `docker -H MANAGER build` would)."""
+    args = [w for k, v in (build_args or {}).items() for w in ("--build-arg", f"{k}={v}")]
+    return _cli("docker", "build", "-t", image, *args, context)
+
+
+def push(image: str) -> str:
+    return _cli("docker", "push", image)
+
+
 # ---- nodes ---------------------------------------------------------------------------
 def promote(node: str) -> str:
     return _cli("docker", "node", "promote", node)

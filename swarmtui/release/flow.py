@@ -7,6 +7,7 @@ from pathlib import Path
 
 import docker.errors
 
+from swarmtui.cluster import commands
 from swarmtui.cluster.models import UpdatePolicy
 from swarmtui.release.build import ReleaseError, build, push, target_image
 from swarmtui.release.events import OnEvent, ReleaseEvent, ReleaseResult, ignore
@@ -45,12 +46,11 @@ def release(
     before = ops.service(service)
     image = target_image(before.image, tag, registry, repo)
     args = dict(build_args or {})
-    arg_flags = "".join(f" --build-arg {k}={v}" for k, v in args.items())
-    emit("build", f"building {image} from {context}", cli=f"docker build -t {image}{arg_flags} {context}")
+    emit("build", f"building {image} from {context}", cli=commands.build(image, str(context), args))
     try:
         build(client, Path(context), image, args, lambda m: emit("build", m))
         built = time.monotonic()
-        emit("push", f"pushing {image}", cli=f"docker push {image}")
+        emit("push", f"pushing {image}", cli=commands.push(image))
         digest = push(client, image, lambda m: emit("push", m))
     except ReleaseError as exc:
         emit("failed", str(exc).splitlines()[0])

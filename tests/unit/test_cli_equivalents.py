@@ -106,3 +106,9 @@ def test_headless_commands_refuse_bad_arguments_before_asking(capsys, tmp_path, 
     err = capsys.readouterr().err
     assert code == 1 and says in err
     assert "refusing" not in err and "no Docker daemon" not in err
+
+
+def test_release_build_and_push_commands_are_quoted():
+    cli = commands.build("10.0.0.1:8003/spider:0.03", "sample spider", {"NOTE": "a b"})
+    assert shlex.split(cli) == ["docker", "build", "-t", "10.0.0.1:8003/spider:0.03", "--build-arg", "NOTE=a b", "sample spider"]
+    assert commands.push("10.0.0.1:8003/spider:0.03") == "docker push 10.0.0.1:8003/spider:0.03"
