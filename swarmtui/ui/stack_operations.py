@@ -183,7 +183,8 @@ class StackOperations:
                 return
             data, source = r
             uses = [(u.service_name, [objects._cli_target(u.target)]) for u in obj.used_by]
-            new = objects.next_name(obj.name, [])
+            listed = self.screen.items.values() if isinstance(self.screen, ObjectsScreen) else ()
+            new = objects.next_name(obj.name, [o.name for o in listed])
             users = objects.describe_uses(obj.used_by) or "no service"
             body = (f"Creates a new {kind} ({new} or the next free version), updates each service using {obj.name} to it at the "
                     f"same target — one rolling update at a time, by each service's update config — and removes {obj.name} once "

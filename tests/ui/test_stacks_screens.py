@@ -204,3 +204,78 @@ def test_read_only_refuses_deploy_create_rotate_remove(lab):
     asyncio.run(run())
     assert app.read_only_gate.refused[:2] == ["stacks.deploy", "objects.create"]
     assert {"objects.create", "stacks.deploy"} <= set(app.read_only_gate.refused[2:])
+
+
+ROTATE_STACK = """version: "3.8"
+services:
+  app:
+    image: ${IMAGE}
+    command: ["python3", "-c", "import time; time.sleep(1e9)"]
+    configs:
+      - source: settings
+        target: /etc/app.conf
+    deploy:
+      replicas: 2
+      update_config: {parallelism: 1, order: stop-first, monitor: 1s}
+configs:
+  settings:
+    external: true
+    name: ${CONFIG}
+"""
+
+
+def test_rotate_a_config_from_its_view_shows_each_update_and_ends_on_the_new_one(lab, unique_name, tmp_path):
+    need_program("docker", "docker.io")
+    stack, config = unique_name, f"{unique_name}-cfg"
+    compose = tmp_path / "stack.yml"
+    compose.write_text(ROTATE_STACK)
+    (tmp_path / "env").write_text(f"IMAGE={lab.registry}/spider:0.01\nCONFIG={config}\n")
+    new_value = tmp_path / "new.conf"
+    new_value.write_text("workers = 4\n")
+    with SwarmClient(lab.docker_host) as client:
+        objects.create_object(client, "config", config, b"workers = 2\n")
+        stacks.deploy(stacks.plan_deploy(client, str(compose), stack, env_file=str(tmp_path / "env")))
+        assert all(o.ok for o in stacks.wait_rollout(client, stack, [f"{stack}_app"], timeout=120))
+    app = SwarmApp(Settings(docker_host=lab.docker_host))
+
+    async def run() -> None:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await command(pilot, "configs")
+            await until(pilot, lambda: isinstance(app.screen, ObjectsScreen), what="the configs view")
+            view = app.screen
+            await until(pilot, lambda: any(o.name == config for o in view.items.values()), what="the config listed")
+            view.query_one("DataTable").move_cursor(row=[o.name for o in view.items.values()].index(config))
+            await pilot.press("r")
+            await until(pilot, lambda: isinstance(app.screen, FormScreen), what="the rotate form")
+            fill(app.screen, file=str(new_value))
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the rotation confirmation")
+            body = " ".join(str(w.render()) for w in app.screen.query("Static"))
+            assert f"--config-add source={config}.v2,target=/etc/app.conf {stack}_app" in body
+            await pilot.press("y")
+            await until(pilot, lambda: isinstance(app.screen, LiveRunScreen), what="the rotation progress")
+            live = app.screen
+            await until(pilot, lambda: not live.running, timeout=180, what="the rotation to finish")
+            log = "\n".join(live.query_one(Log).lines)
+            assert live.ok, log
+            assert f"{stack}_app: 2/2 replicas on the new config" in log and f"config {config} removed" in log
+            assert any(e.startswith(f"config {config} rotated to {config}.v2") for e in app.main(Timeline).entries)
+
+    import asyncio
+
+    try:
+        asyncio.run(run())
+        with SwarmClient(lab.docker_host) as client:
+            names = {o.name for o in objects.list_objects(client, "config")}
+            assert config not in names and f"{config}.v2" in names
+            assert objects.config_data(client, f"{config}.v2") == b"workers = 4\n"
+    finally:
+        with SwarmClient(lab.docker_host) as client:
+            if not stacks.contents(client, stack).empty:
+                stacks.remove_stack(client, stack)
+            for o in objects.list_objects(client, "config"):
+                if o.name.startswith(config):
+                    deadline = time.monotonic() + 60
+                    while objects.get_object(client, "config", o.name).used_by and time.monotonic() < deadline:
+                        time.sleep(1)
+                    objects.remove_object(client, "config", o.name)
