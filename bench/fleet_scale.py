@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import statistics
 import subprocess
 import sys
@@ -47,6 +48,7 @@ from swarmtui.lab.lab import Lab  # noqa: E402
 from swarmtui.ui.app import NodesPane, SwarmApp  # noqa: E402
 from swarmtui.ui.format import styled  # noqa: E402
 from swarmtui.ui.screens.form import FormScreen  # noqa: E402
+from swarmtui.ui.sources import live as live_sources  # noqa: E402
 
 SLEEPER = ["python3", "-c", "import time; time.sleep(10**9)"]
 SPIDER = "spider"
@@ -176,8 +178,9 @@ APP_CLASS: list[type] = [SwarmApp]
 
 
 def timed_app(lab: Lab, **settings) -> SwarmApp:
-    return APP_CLASS[0](Settings(docker_host=lab.docker_host, **settings),
-                    client_factory=lambda: TimedClient(lab.docker_host, max_replicas=max(1000, settings.get("max_replicas", 0))))
+    app_settings = Settings(docker_host=lab.docker_host, **settings)
+    timed = lambda: TimedClient(lab.docker_host, max_replicas=max(1000, settings.get("max_replicas", 0)))  # noqa: E731
+    return APP_CLASS[0](app_settings, sources=dataclasses.replace(live_sources(app_settings), swarm=timed))
 
 
 def start_node(lab: Lab, hostname: str, attempts: int = 8) -> None:

@@ -15,7 +15,8 @@ from typing import Callable, Iterable, Mapping, Protocol, runtime_checkable
 
 from textual.binding import Binding
 from textual.keys import Keys, format_key, key_to_character
-from textual.keys import _character_to_key  # private: the key names Textual itself makes of '+', '?', ':' ...
+
+from swarmtui.ui._textual_private import key_name_of
 
 # Where an action works.  "app" is everywhere; the others are a pane or a dialog.
 PANE_SCOPES = ("app", "services", "nodes", "tasks", "logs", "queue", "timeline")
@@ -265,7 +266,7 @@ class Gated:
 
 # ---- the user's keymap ----------------------------------------------------------------------------
 _MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}
-_KEY_NAMES = {k.value for k in Keys} | {_character_to_key(c) for c in string.printable if c.strip()} | set(string.printable.strip())
+_KEY_NAMES = {k.value for k in Keys} | {key_name_of(c) for c in string.printable if c.strip()} | set(string.printable.strip())
 
 
 def key_name_error(keys: str) -> str | None:

@@ -12,7 +12,7 @@ import asyncio
 import threading
 from pathlib import Path
 from functools import partial
-from typing import Callable, Iterable
+from typing import Iterable
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -22,21 +22,19 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Input
 
 from swarmtui.cluster import stacks
-from swarmtui.cluster.client import SwarmClient
-from swarmtui.cluster.pool import ClientPool
-from swarmtui.cluster.feed import Feed
-from swarmtui.cluster.logs import LogStream
 from swarmtui.cluster.errors import ClusterError
+from swarmtui.cluster.pool import ClientPool
 from swarmtui.cluster.models import Snapshot
 from swarmtui.cluster.narrate import Narrator
 from swarmtui.config import Settings
 from swarmtui.ui.actions import ACTIONS, BY_ID, COMMANDS, PANE_SCOPES, Action, Gate, Gated, bindings, check_keymap
-from swarmtui.queue.monitor import QueueMonitor
 from swarmtui.ui.format import styled
 from swarmtui.ui.messages import ClusterFailed, QueuePolled, SnapshotReady, SwarmChanged
 from swarmtui.ui.operations import SwarmOperations
 from swarmtui.ui.stack_operations import StackOperations
 from swarmtui.ui.screens.help import HelpScreen, help_sections
+from swarmtui.ui.sources import LogSource, Sources
+from swarmtui.ui.sources import live as live_sources
 from swarmtui.ui.widgets.logs import LogsPane
 from swarmtui.ui.widgets.nodes import NodesTable
 from swarmtui.ui.widgets.queue import QueuePane
@@ -68,7 +66,7 @@ class SwarmApp(SwarmOperations, StackOperations, Gated, App):
     BINDINGS = bindings("app")
     ACTION_SCOPE = "app"
 
-    def __init__(self, settings: Settings, read_only: bool | None = None, client_factory: Callable[[], SwarmClient] | None = None) -> None:
+    def __init__(self, settings: Settings, sources: Sources | None = None, read_only: bool | None = None) -> None:
         keymap = check_keymap(settings.keys)  # a bad [keys] entry stops here, named, before any screen
         super().__init__()
         self.settings = settings
@@ -78,14 +76,15 @@ class SwarmApp(SwarmOperations, StackOperations, Gated, App):
         self.set_keymap(keymap)
         self._filter_target: LiveTable | None = None  # the table the filter box filters
         self._filter_pane: Widget | None = None  # the pane whose title says how many rows match
-        self._client_factory = client_factory or (lambda: SwarmClient(settings.endpoint, max_replicas=settings.max_replicas))
-        self._pool = ClientPool(self._client_factory)  # clients lent to worker threads, connections reused
+        self.sources = sources or live_sources(settings)
+        self._pool = ClientPool(self.sources.swarm)  # clients lent to worker threads, connections reused
+        self.feed = self.sources.feed(lambda signal: self.post_message(SwarmChanged(signal)))  # started on mount
         self.snapshot: Snapshot | None = None
         self.tasks_scope: str | None = None  # service or node ID whose tasks are shown
         self._refreshing = False
         self._dirty = False
         self._narrate = Narrator()
-        self.queue_monitor = QueueMonitor(settings.redis_url, settings.queue_keys, settings.queue_links)
+        self.queue_monitor = self.sources.queue()
         self._polling_queue = False
         self._follow_timer = None
         self._main_widgets: dict = {}
@@ -99,19 +98,16 @@ class SwarmApp(SwarmOperations, StackOperations, Gated, App):
             yield NodesPane(id="nodes")
             yield TasksPane(id="tasks")
             yield Timeline(id="timeline")
-            yield from self.compose_logs_and_queue()
+            yield LogsPane(max_lines=self.settings.log_buffer_lines, stream_factory=self._open_log_stream, id="logs")
+            yield QueuePane(self.queue_monitor, id="queue")
         yield Input(placeholder="filter the focused table (esc clears)", id="filter")
         yield Input(placeholder=COMMAND_HINT, id="command")
         yield Footer()
 
-    def compose_logs_and_queue(self) -> ComposeResult:
-        yield LogsPane(max_lines=self.settings.log_buffer_lines, stream_factory=self._open_log_stream, id="logs")
-        yield QueuePane(self.queue_monitor, id="queue")
-
-    def _open_log_stream(self, service_id: str | None, tail, on_batch) -> LogStream:
+    def _open_log_stream(self, service_id: str | None, tail, on_batch) -> LogSource:
         """The logs pane's stream factory: connecting happens in a thread, never on the UI."""
         filters = stacks.stack_filter(self.logs_stack) if service_id is None and self.logs_stack else None
-        stream = LogStream(self.settings.endpoint, service_id, on_batch, tail=tail, service_filters=filters)
+        stream = self.sources.log_stream(service_id, tail, on_batch, filters)
 
         def start() -> None:
             try:
@@ -129,7 +125,7 @@ class SwarmApp(SwarmOperations, StackOperations, Gated, App):
         self.main(QueuePane).border_title = "5 Queue"
         self.main(Timeline).border_title = "6 Timeline"
         self.action_focus_pane("services")
-        self.feed = Feed(self.settings.endpoint, on_signal=lambda signal: self.post_message(SwarmChanged(signal))).start()
+        self.feed.start()
         self.request_refresh()
         self.set_interval(SAFETY_REFRESH_SECONDS, self.request_refresh)
         self.poll_queue()
@@ -226,9 +222,7 @@ class SwarmApp(SwarmOperations, StackOperations, Gated, App):
         self.request_refresh()
 
     async def on_unmount(self) -> None:
-        feed = getattr(self, "feed", None)
-        if feed is not None:
-            await asyncio.to_thread(feed.stop)
+        await asyncio.to_thread(self.feed.stop)
         self._pool.close()
 
     # ---- the Redis work queue ------------------------------------------------------------

@@ -28,6 +28,7 @@ from swarmtui.ui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
     from swarmtui.cluster.client import SwarmClient
+    from swarmtui.ui.sources import Sources
 
 Operation = Callable[["SwarmClient"], OperationResult]  # e.g. lambda client: client.scale(service_id, 3)
 
@@ -36,6 +37,7 @@ class OperationsHost(Protocol):
     """What SwarmOperations uses of the app it is mixed into (SwarmApp)."""
 
     settings: Settings
+    sources: "Sources"
     read_only_gate: Gate
 
     @property
@@ -201,13 +203,11 @@ class SwarmOperations:
                          yes="Remove")
 
     def action_release(self) -> None:
-        from swarmtui.release.runner import release_runner
         from swarmtui.ui.screens.release import ReleaseScreen
 
         service = self.selected_service()
         if self._need("service", service):
-            self.push_screen(ReleaseScreen(service.name, service.image, release_runner(self.settings.endpoint),
-                                           registry=self.settings.registry or ""))
+            self.push_screen(ReleaseScreen(service.name, service.image, self.sources.release(), registry=self.settings.registry or ""))
 
     def on_release_screen_finished(self, message) -> None:
         if self.closing:
@@ -297,12 +297,9 @@ class SwarmOperations:
             self.action_focus_pane("tasks")
 
     def action_bootstrap(self) -> None:
-        from swarmtui.bootstrap.engine import Engine
-        from swarmtui.bootstrap.manager import Manager
         from swarmtui.ui.screens.bootstrap import BootstrapScreen
 
-        engine = Engine(lambda: Manager.connect(self.settings.endpoint))
-        self.push_screen(BootstrapScreen(engine, registry=self.settings.registry or ""))
+        self.push_screen(BootstrapScreen(self.sources.bootstrap(), registry=self.settings.registry or ""))
 
     def on_bootstrap_screen_finished(self, message) -> None:
         if self.closing or message.dry_run:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import pytest
@@ -14,6 +15,7 @@ from swarmtui.config import Settings
 from swarmtui.release.runner import release_runner
 from swarmtui.ui.app import SwarmApp
 from swarmtui.ui.screens.release import ReleaseScreen
+from swarmtui.ui.sources import live as live_sources
 from swarmtui.ui.widgets.timeline import Timeline
 
 from tests.fixtures.fleet import RELEASE_POLICY, running_images
@@ -21,14 +23,10 @@ from tests.fixtures.fleet import RELEASE_POLICY, running_images
 POLICY = RELEASE_POLICY
 
 
-class ReleaseApp(SwarmApp):
+def release_app(settings: Settings) -> SwarmApp:
     """The real app (its `B` key and timeline handler); only the release runs a faster update policy."""
-
-    def action_release(self) -> None:
-        service = self.selected_service()
-        if self._need("service", service):
-            run = release_runner(self.settings.docker_host, policy=POLICY, timeout=180)
-            self.push_screen(ReleaseScreen(service.name, service.image, run, registry=self.settings.registry or ""))
+    fast = lambda: release_runner(settings.endpoint, policy=POLICY, timeout=180)  # noqa: E731
+    return SwarmApp(settings, sources=dataclasses.replace(live_sources(settings), release=fast))
 
 
 class DialogApp(App):
@@ -129,7 +127,7 @@ async def test_release_dialog_completes_then_a_broken_tag_rolls_back_by_itself(l
         'CMD ["python3", "-c", "import sys; print(\'config error: SPIDER_START_URLS is required\'); sys.exit(1)"]\n'
     )
 
-    app = ReleaseApp(Settings(docker_host=lab.docker_host, registry=lab.registry))
+    app = release_app(Settings(docker_host=lab.docker_host, registry=lab.registry))
     async with app.run_test(size=(160, 48)) as pilot:
         # 0.02: build, push, roll out, completed
         t = time.monotonic()

@@ -1,12 +1,10 @@
 """SVG snapshots of the main screen, the help screen and every dialog, on recorded lab data.
 
-No lab, no Redis: the app gets a client that answers `snapshot()` from the Engine API payloads
-captured on the lab (tests/unit/fixtures/cluster_*.json) with a fixed `taken_at`, so the ages in
-the tasks table never move. The logs pane gets fixed LogLines, the queue pane a fixed
-QueueSnapshot, the timeline sentences narrated from the recorded data at fixed times.
-
-The change feed is pointed at a Docker socket that does not exist: it keeps retrying quietly in
-its thread and never posts anything, so nothing of it reaches the screen.
+No lab, no Redis: the app is given recorded sources (SwarmApp's `sources`): a client that answers
+`snapshot()` from the Engine API payloads captured on the lab (tests/unit/fixtures/cluster_*.json)
+with a fixed `taken_at`, so the ages in the tasks table never move; a log stream of fixed LogLines;
+a queue monitor polling a fixed QueueSnapshot; a change feed that never signals. The timeline
+sentences are narrated from the recorded data at fixed times.
 
 Regenerate after an intended UI change:  pytest tests/ui/test_snapshots.py --snapshot-update
 and look at the SVGs in tests/ui/__snapshots__/ before committing them.
@@ -29,18 +27,19 @@ from swarmtui.cluster.models import Snapshot
 from swarmtui.cluster.narrate import Narrator
 from swarmtui.config import Settings
 from swarmtui.queue.models import KeyStats, QueueSnapshot
-from swarmtui.ui import app as app_module
+from swarmtui.queue.monitor import QueueMonitor
 from swarmtui.ui._textual_private import drop_render_caches
 from swarmtui.ui.app import SwarmApp
-from swarmtui.ui.widgets.logs import LogBatch, LogsPane
+from swarmtui.ui.sources import Sources
+from swarmtui.ui.sources import live as live_sources
+from swarmtui.ui.widgets.logs import LogsPane
 from swarmtui.ui.widgets.queue import QueuePane
 from swarmtui.ui.widgets.timeline import Timeline
 from swarmtui.ui.widgets.table import plain
 
 FIXTURES = Path(__file__).parent.parent / "unit" / "fixtures"
-NO_DOCKER = "unix:///nonexistent/swarmtui-snapshots/docker.sock"  # the feed retries quietly; nothing is shown
+NO_DOCKER = "unix:///nonexistent/swarmtui-snapshots/docker.sock"  # named in the status line; nothing connects to it
 TAKEN_AT = datetime(2026, 11, 26, 23, 46, 41, tzinfo=timezone.utc)  # a few seconds after the capture
-APP_CSS = str(Path(app_module.__file__).parent / SwarmApp.CSS_PATH)
 CONNECTED_AT = datetime(2026, 11, 26, 23, 46, 5)  # when the timeline says the app connected
 WIDE, NARROW = (160, 48), (80, 24)
 SERVICE = "caphost"  # the recorded service caught mid rolling update (0.01 → 0.02)
@@ -119,23 +118,52 @@ def queue_snapshot() -> QueueSnapshot:
 
 
 # ---- the app on recorded data --------------------------------------------------------------------
-class RecordedApp(SwarmApp):
-    """SwarmApp with its two other live sources switched off: no log stream (the test posts lines)
-    and no Redis polling (the test shows a QueueSnapshot)."""
+class QuietFeed:
+    """The change feed of a recorded swarm: nothing ever changes."""
 
-    CSS_PATH = APP_CSS  # a relative CSS_PATH is read next to the subclass's module
+    last_error = ""
 
-    def compose_logs_and_queue(self):
-        yield LogsPane(max_lines=self.settings.log_buffer_lines, id="logs")
-        yield QueuePane(self.queue_monitor, id="queue")
+    def start(self) -> "QuietFeed":
+        return self
 
-    def poll_queue(self) -> None:
+    def watch(self, services=(), nodes=()) -> None:
+        pass
+
+    def stop(self) -> None:
         pass
 
 
-def make_app() -> RecordedApp:
-    settings = Settings(docker_host=NO_DOCKER, redis_url=None, registry="10.89.0.1:8003")
-    return RecordedApp(settings, client_factory=RecordedClient)
+class RecordedLogs:
+    """The recorded replicas' lines, delivered once when the stream of the recorded service starts."""
+
+    def __init__(self, service: str | None, tail, on_batch, filters=None) -> None:
+        self.service, self.on_batch = service, on_batch
+
+    def start(self) -> None:
+        if self.service == service_id(SERVICE):
+            self.on_batch(log_lines())
+
+    def close(self) -> None:
+        pass
+
+
+class RecordedQueue(QueueMonitor):
+    """The queue pane's monitor, polling a recorded QueueSnapshot instead of Redis."""
+
+    def poll(self) -> QueueSnapshot:
+        return queue_snapshot()
+
+
+def recorded_sources(settings: Settings) -> Sources:
+    return dataclasses.replace(
+        live_sources(settings), swarm=RecordedClient, feed=lambda on_signal: QuietFeed(), log_stream=RecordedLogs,
+        queue=lambda: RecordedQueue(None, settings.queue_keys, settings.queue_links),
+    )
+
+
+def make_app(**settings) -> SwarmApp:
+    settings = Settings(docker_host=NO_DOCKER, redis_url=None, registry="10.89.0.1:8003", **settings)
+    return SwarmApp(settings, sources=recorded_sources(settings))
 
 
 async def until(pilot, predicate, what: str, timeout: float = 10.0) -> None:
@@ -158,8 +186,8 @@ async def main_screen(pilot) -> None:
     logs = app.query_one(LogsPane)
     await until(pilot, lambda: app.tasks_scope == sid and tasks.row_count > 0, "the tasks of caphost")
     await until(pilot, lambda: logs.service_id == sid, "the logs pane to follow caphost")
-    logs.post_message(LogBatch(log_lines()))
-    app.query_one(QueuePane).show(queue_snapshot())
+    queue = app.query_one(QueuePane)
+    await until(pilot, lambda: queue.snapshot == queue_snapshot(), "the recorded queue")
     timeline = app.query_one(Timeline)
     await until(pilot, lambda: timeline.entries, "the app's first timeline line")
     said = list(timeline.entries)  # the app's own words ("connected to the manager ..."), stamped with the wall clock

@@ -1,0 +1,79 @@
+"""Where SwarmApp's data comes from and where its changes go: factories it is given.
+
+`live(settings)` builds the real ones (the Engine API, its event feed, `docker service logs`,
+Redis, SSH for bootstrap, the image builder for release); nothing connects until the app calls
+a factory.  Tests replace the ones they record, through the same constructor argument, so the app
+carries no test-only seams: `SwarmApp(settings, sources=replace(live(settings), swarm=...))`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol
+
+if TYPE_CHECKING:
+    from swarmtui.cluster.client import SwarmClient
+    from swarmtui.config import Settings
+    from swarmtui.queue.monitor import QueueMonitor
+
+
+class FeedSource(Protocol):
+    """What the app uses of swarmtui.cluster.feed.Feed: signals come through the callback it was made with."""
+
+    last_error: str
+
+    def start(self) -> "FeedSource": ...
+    def watch(self, services: Iterable[str] = (), nodes: Iterable[str] = ()) -> None: ...
+    def stop(self) -> None: ...
+
+
+class LogSource(Protocol):
+    """What the app uses of swarmtui.cluster.logs.LogStream: lines come through the on_batch callback."""
+
+    def start(self) -> Any: ...
+    def close(self) -> None: ...
+
+
+OnBatch = Callable[[list], "bool | None"]
+
+
+@dataclass(frozen=True)
+class Sources:
+    swarm: Callable[[], "SwarmClient"]  # a new client (the app pools them, one per worker call)
+    feed: Callable[[Callable[[Any], None]], FeedSource]  # on_signal -> an unstarted feed
+    # (service or None for all, tail, on_batch, service filters e.g. one stack's label or None) -> unstarted
+    log_stream: Callable[[str | None, "int | str", OnBatch, "dict | None"], LogSource]
+    queue: Callable[[], "QueueMonitor"]  # the Redis work-queue monitor (it connects lazily)
+    bootstrap: Callable[[], Any]  # -> a bootstrap Engine (swarmtui.bootstrap.engine)
+    release: Callable[[], Callable[..., Any]]  # -> a release runner (swarmtui.release.runner)
+
+
+def live(settings: "Settings") -> Sources:
+    from swarmtui.cluster.client import SwarmClient
+    from swarmtui.cluster.feed import Feed
+    from swarmtui.cluster.logs import LogStream
+    from swarmtui.queue.monitor import QueueMonitor
+
+    endpoint = settings.endpoint
+
+    def bootstrap():  # asyncssh and the release builder are imported only when used
+        from swarmtui.bootstrap.engine import Engine
+        from swarmtui.bootstrap.manager import Manager
+
+        return Engine(lambda: Manager.connect(endpoint))
+
+    def release():
+        from swarmtui.release.runner import release_runner
+
+        return release_runner(endpoint)
+
+    return Sources(
+        swarm=lambda: SwarmClient(endpoint, max_replicas=settings.max_replicas),
+        feed=lambda on_signal: Feed(endpoint, on_signal=on_signal),
+        log_stream=lambda service_id, tail, on_batch, filters: LogStream(endpoint, service_id, on_batch, tail=tail,
+                                                                         service_filters=filters),
+        queue=lambda: QueueMonitor(settings.redis_url, settings.queue_keys, settings.queue_links),
+        bootstrap=bootstrap,
+        release=release,
+    )
+
