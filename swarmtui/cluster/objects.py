@@ -164,7 +164,8 @@ def create_object(client: SwarmClient, kind: str, name: str, data: bytes, source
             raise InvalidInput(f"a {kind} called {name!r} already exists", f"rotate it, or pick another name")
         create = client.api.create_secret if kind == "secret" else client.api.create_config
         created = create(name=name, data=data, labels=dict(labels or {}))
-    return OperationResult("create", name, f"{kind} {name} created ({len(data)} bytes)",
+    size = "" if kind == "secret" else f" ({len(data)} bytes)"  # not even a secret's length is told
+    return OperationResult("create", name, f"{kind} {name} created{size}",
                            commands.object_create(kind, name, source, dict(labels or {})), target_id=created.get("ID", ""))
 
 
