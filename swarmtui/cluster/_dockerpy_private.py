@@ -16,6 +16,8 @@ import requests
 
 from swarmtui.cluster._paramiko_private import add_channel_read1
 
+SSH_CONNECT_SECONDS = 8  # TCP connect to an ssh:// host (paramiko has no default)
+
 
 def client_around(api: docker.APIClient) -> docker.DockerClient:
     """A DockerClient over an APIClient already made (and checked) by the caller.
@@ -81,6 +83,9 @@ def install_ssh_fixes() -> None:
     def create(self, base_url):
         original(self, base_url)
         import paramiko
+
+        # paramiko's TCP connect has no timeout of its own: a powered-off manager would hang failover.
+        self.ssh_params.setdefault("timeout", SSH_CONNECT_SECONDS)
 
         config_file = Path(os.path.expanduser("~/.ssh/config"))
         if config_file.exists():

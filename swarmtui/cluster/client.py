@@ -29,6 +29,7 @@ from swarmtui.cluster.errors import (
     DaemonUnreachable,
     EngineRefused,
     InvalidInput,
+    NoLeader,
     NotAManager,
     NotInSwarm,
     UnknownNode,
@@ -143,6 +144,9 @@ class SwarmClient:
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
             raise self._unreachable(exc) from exc
         except docker.errors.APIError as exc:
+            if exc.status_code == 503 and "does not have a leader" in str(exc.explanation or exc):
+                raise NoLeader(f"the swarm does not have a leader (asked {self.endpoint.label})",
+                               "the managers are electing one; raft takes about 20-35 s after losing the leader") from exc
             if exc.status_code == 503:
                 raise self._swarm_problem(exc) from exc
             raise EngineRefused(f"the engine refused: {exc.explanation or exc}") from exc

@@ -30,6 +30,10 @@ class HostKeyRefused(EndpointError):
     """An ssh:// host whose key is unknown or changed: refused, never added."""
 
 
+class NoLeader(ClusterError):
+    """The managers answer but are electing a leader (raft): reads and changes wait for it."""
+
+
 class NotInSwarm(ClusterError):
     """The daemon answers but is not part of a swarm."""
 

@@ -141,8 +141,13 @@ class Node:
         # also listen on /var/run/docker.sock, the socket `docker system dial-stdio` dials; the
         # lab's run dirs are moved back on top so the host still sees pidfiles and sockets.
         keep = self.state_dir / "hostrun"
-        return (f"mkdir -p {keep} && mount --rbind /run/swarmtui {keep} && mount -t tmpfs swarmtui-run /run"
-                f" && mkdir -p /run/swarmtui /run/containerd /run/sshd && mount --move {keep} /run/swarmtui")
+        # Its own /root too: ssh sessions must not run this machine's root shell rc files (seen: a
+        # stale pyenv lock there made every session wait 60 s) nor see its docker contexts, which
+        # would send `docker system dial-stdio` to another engine.
+        home = self.state_dir / "root"
+        return (f"mkdir -p {keep} {home} && mount --rbind /run/swarmtui {keep} && mount -t tmpfs swarmtui-run /run"
+                f" && mkdir -p /run/swarmtui /run/containerd /run/sshd && mount --move {keep} /run/swarmtui"
+                f" && mount --bind {home} /root")
 
     def _sshd(self) -> str:
         if self.authorized_keys is None:

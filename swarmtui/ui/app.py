@@ -14,6 +14,7 @@ from pathlib import Path
 from functools import partial
 from typing import Iterable
 
+from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Container
@@ -21,7 +22,7 @@ from textual import events
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Input
 
-from swarmtui.cluster import stacks
+from swarmtui.cluster import failover, stacks
 from swarmtui.cluster.errors import ClusterError
 from swarmtui.cluster.pool import ClientPool
 from swarmtui.cluster.models import Snapshot
@@ -29,7 +30,7 @@ from swarmtui.cluster.narrate import Narrator
 from swarmtui.config import Settings
 from swarmtui.ui.actions import ACTIONS, BY_ID, COMMANDS, PANE_SCOPES, Action, Gate, Gated, bindings, check_keymap
 from swarmtui.ui.format import styled
-from swarmtui.ui.messages import ClusterFailed, QueuePolled, SnapshotReady, SwarmChanged
+from swarmtui.ui.messages import ClusterFailed, FailoverResult, QueuePolled, SnapshotReady, SwarmChanged
 from swarmtui.ui.operations import SwarmOperations
 from swarmtui.ui.stack_operations import StackOperations
 from swarmtui.ui.screens.help import HelpScreen, help_sections
@@ -76,9 +77,14 @@ class SwarmApp(SwarmOperations, StackOperations, Gated, App):
         self.set_keymap(keymap)
         self._filter_target: LiveTable | None = None  # the table the filter box filters
         self._filter_pane: Widget | None = None  # the pane whose title says how many rows match
+        self.endpoint = settings.endpoint  # where every client, stream and worker goes; moved by failover
+        self._live = sources is None  # live sources can be rebuilt for another endpoint; given ones are kept
+        self._generation = 0  # bumped when the endpoint moves: answers from the old one are dropped
+        self._failing_over = False
+        self._stale_titles: dict = {}
         self.sources = sources or live_sources(settings)
         self._pool = ClientPool(self.sources.swarm)  # clients lent to worker threads, connections reused
-        self.feed = self.sources.feed(lambda signal: self.post_message(SwarmChanged(signal)))  # started on mount
+        self.feed = self._new_feed()  # started on mount
         self.snapshot: Snapshot | None = None
         self.tasks_scope: str | None = None  # service or node ID whose tasks are shown
         self._refreshing = False
@@ -92,7 +98,7 @@ class SwarmApp(SwarmOperations, StackOperations, Gated, App):
 
     # ---- layout ---------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield StatusLine(self.settings.endpoint.label, id="status")
+        yield StatusLine(self.endpoint.label, id="status")
         with Container(id="panes"):
             yield ServicesPane(id="services")
             yield NodesPane(id="nodes")
@@ -162,19 +168,30 @@ class SwarmApp(SwarmOperations, StackOperations, Gated, App):
 
     @work(thread=True, exit_on_error=False, group="refresh")
     def _refresh(self, scope: str | None, history: bool = False, failing: list[str] | None = None) -> None:
+        generation = self._generation
         try:
             with self._client() as client:
                 snapshot = client.snapshot(tasks_for=scope, history=history, recheck=failing or ())
-            self.post_message(SnapshotReady(snapshot, scope, history))
+            message = SnapshotReady(snapshot, scope, history)
         except ClusterError as exc:
-            self.post_message(ClusterFailed(str(exc)))
+            message = ClusterFailed(str(exc))
         except Exception as exc:  # noqa: BLE001 - a refresh must never kill the app
-            self.post_message(ClusterFailed(f"{type(exc).__name__}: {exc}"))
+            message = ClusterFailed(f"{type(exc).__name__}: {exc}")
+        message.generation = generation
+        self.post_message(message)
+
+    def _current(self, message) -> bool:
+        """False for an answer from an endpoint left since (after failover or :ctx)."""
+        return getattr(message, "generation", self._generation) == self._generation
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
         self._refreshing = False
         if self.closing:
             return
+        if not self._current(message):
+            self.request_refresh()
+            return
+        self._set_stale(False)
         snap = self.snapshot = message.snapshot
         status = self.main(StatusLine)
         if status.connection != "connected":
@@ -202,14 +219,114 @@ class SwarmApp(SwarmOperations, StackOperations, Gated, App):
         self._refreshing = False
         if self.closing:
             return
+        if not self._current(message):
+            self.request_refresh()
+            return
         status = self.main(StatusLine)
         first = status.connection != "reconnecting"
         status.connection, status.detail = "reconnecting", message.error
+        self._set_stale(True)
         if first:
             self.main(Timeline).add([f"lost the manager: {message.error}"])
+        if isinstance(message.error, str) and "does not have a leader" in message.error:
+            return  # a manager answers; raft is electing: wait for it rather than hop around
+        reason = failover.why_not(self.endpoint, self.snapshot)
+        if reason is not None:
+            status.detail = f"{message.error} (no failover: {reason}; retrying)"
+            status.refresh_text()
+        elif not self._failing_over:
+            self._failing_over = True
+            status.detail = f"{message.error} (trying the other managers ...)"
+            status.refresh_text()
+            self._fail_over(self.endpoint, self.snapshot)
+
+    # ---- another way in: failover -----------------------------------------------------------
+    @work(thread=True, exit_on_error=False, group="failover")
+    def _fail_over(self, lost, snapshot) -> None:
+        try:
+            attached = failover.find_manager(lost, snapshot)
+        except Exception:  # noqa: BLE001 - no failover this time; the next failed refresh tries again
+            attached = None
+        self.post_message(FailoverResult(lost, attached))
+
+    def on_failover_result(self, message: FailoverResult) -> None:
+        self._failing_over = False
+        if self.closing or message.lost is not self.endpoint:
+            return
+        status = self.main(StatusLine)
+        if message.attached is None:
+            status.detail = f"{status.detail.split(' (')[0]} (no other manager answers; retrying)"
+            status.refresh_text()
+            return
+        snap = self.snapshot
+        lost_node = next((n for n in snap.nodes if n.address == message.lost.address), None) if snap else None
+        lost_name = lost_node.hostname if lost_node else message.lost.label
+        words = f"{lost_name} unreachable — now through {message.attached.hostname}"
+        self._attach(message.attached.endpoint, f"{message.attached.hostname} ({message.attached.endpoint.url})")
+        status.note = words
+        self.main(Timeline).add([words])
+
+    def _new_feed(self):
+        """An unstarted feed whose signals carry this endpoint's generation."""
+        generation = self._generation
+
+        def on_signal(signal) -> None:
+            message = SwarmChanged(signal)
+            message.generation = generation
+            self.post_message(message)
+
+        return self.sources.feed(on_signal)
+
+    def _attach(self, endpoint, label: str) -> None:
+        """Point every client, stream and worker at `endpoint`: the old feed, clients and log
+        stream are closed (off the UI thread), answers still coming from them are dropped."""
+        old_feed, old_pool = self.feed, self._pool
+        self._generation += 1
+        self.endpoint = endpoint
+        if self._live:
+            self.sources = live_sources(self.settings, endpoint)
+        self._pool = ClientPool(self.sources.swarm)
+        self.feed = self._new_feed().start()
+        if self.tasks_scope is not None:
+            kind = "node" if self.snapshot and self.snapshot.node_by_id(self.tasks_scope) else "service"
+            self.feed.watch(services=[self.tasks_scope] if kind == "service" else [], nodes=[self.tasks_scope] if kind == "node" else [])
+        threading.Thread(target=lambda: (old_feed.stop(), old_pool.close()), name="swarmtui-detach", daemon=True).start()
+        status = self.main(StatusLine)
+        status.manager = label
+        status.refresh_text()
+        logs = self.main(LogsPane)
+        logs.follow_service(logs.service_id, logs.service_name)
+        self._refreshing = False
+        self.request_refresh()
+
+    # ---- stale: what is shown is no longer vouched for ------------------------------------
+    STALE_PANES = (ServicesPane, NodesPane, TasksPane, LogsPane, QueuePane)
+
+    def _set_stale(self, stale: bool) -> None:
+        panes = self.query_one("#panes")
+        if stale == panes.has_class("-stale"):
+            return
+        panes.set_class(stale, "-stale")
+        if not stale:
+            for pane, subtitle in self._stale_titles.items():
+                pane.border_subtitle = subtitle
+            self._stale_titles = {}
+            return
+        snap = self.snapshot
+        when = snap.taken_at.astimezone().strftime("%H:%M:%S") if snap and snap.taken_at else "?"
+        for cls in self.STALE_PANES:
+            pane = self.main(cls)
+            self._stale_titles[pane] = pane.border_subtitle
+            pane.border_subtitle = f"stale · as of {when}"
+        if snap is not None:  # no node drawn Ready / Leader as if that were known now
+            nodes = self.main(NodesPane)
+            for n in snap.nodes:
+                nodes.patch(n.id, "status", Text(f"{n.status}?", style="dim"))
+                if n.manager_status:
+                    nodes.patch(n.id, "manager", Text(f"{n.manager_status}?", style="dim"))
 
     def on_swarm_changed(self, message: SwarmChanged) -> None:
-        if self.closing:
+        if self.closing or not self._current(message):
             return
         # The timeline is narrated from the snapshots this refresh brings, not from the events.
         signal = message.signal

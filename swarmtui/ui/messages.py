@@ -13,6 +13,14 @@ class SnapshotReady(Message):
         self.snapshot, self.scope, self.history = snapshot, scope, history
 
 
+class FailoverResult(Message):
+    """The failover worker's answer: `attached` is a swarmtui.cluster.failover.Attached, or None."""
+
+    def __init__(self, lost, attached) -> None:
+        super().__init__()
+        self.lost, self.attached = lost, attached
+
+
 class ClusterFailed(Message):
     """A refresh failed: daemon unreachable, not a manager ... (the text says which)."""
 

@@ -48,13 +48,14 @@ class Sources:
     release: Callable[[], Callable[..., Any]]  # -> a release runner (swarmtui.release.runner)
 
 
-def live(settings: "Settings") -> Sources:
+def live(settings: "Settings", endpoint=None) -> Sources:
+    """The real sources, at `endpoint` (default: the settings' resolved one; failover passes another)."""
     from swarmtui.cluster.client import SwarmClient
     from swarmtui.cluster.feed import Feed
     from swarmtui.cluster.logs import LogStream
     from swarmtui.queue.monitor import QueueMonitor
 
-    endpoint = settings.endpoint
+    endpoint = endpoint or settings.endpoint
 
     def bootstrap():  # asyncssh and the release builder are imported only when used
         from swarmtui.bootstrap.engine import Engine

@@ -89,3 +89,22 @@ def test_failover_endpoint_keeps_scheme_user_port_and_tls():
     tls = Endpoint(host="tcp://10.0.0.1:2376", tls_ca="/c/ca.pem", tls_cert="/c/cert.pem", tls_key="/c/key.pem", tls_verify=True)
     moved = tls.at("10.0.0.3")
     assert (moved.host, moved.tls_ca, moved.tls_verify) == ("tcp://10.0.0.3:2376", "/c/ca.pem", True)
+
+
+def test_no_failover_through_a_local_socket_or_without_other_managers():
+    from datetime import datetime, timezone
+
+    from swarmtui.cluster.endpoint import Endpoint
+    from swarmtui.cluster.failover import why_not
+    from swarmtui.cluster.models import Node, Snapshot, SwarmInfo
+
+    def node(name, role, address):
+        return Node(id=name, hostname=name, role=role, status="ready", availability="active", manager_reachability="reachable",
+                    leader=False, engine_version="", address=address, cpus=1, memory_bytes=1)
+
+    snap = Snapshot(swarm=SwarmInfo(id="s", managers=2, workers=0, heartbeat_seconds=5), nodes=(node("m1", "manager", "10.0.0.1"), node("m2", "manager", "10.0.0.2")),
+                    services=(), tasks=(), taken_at=datetime.now(timezone.utc))
+    assert why_not(Endpoint(host="ssh://root@10.0.0.1"), snap) is None
+    assert "local socket" in why_not(Endpoint(host="unix:///run/m1/docker.sock"), snap)
+    alone = Snapshot(swarm=snap.swarm, nodes=snap.nodes[:1], services=(), tasks=(), taken_at=snap.taken_at)
+    assert why_not(Endpoint(host="ssh://root@10.0.0.1"), alone) == "the swarm has no other manager"

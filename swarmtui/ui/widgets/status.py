@@ -19,6 +19,7 @@ class StatusLine(Static):
         self.manager = manager
         self.snapshot: Snapshot | None = None
         self.detail = ""
+        self.note = ""  # what changed about where we are connected ("lab-manager-1 unreachable — now through ...")
 
     def show(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
@@ -38,6 +39,8 @@ class StatusLine(Static):
         if self.detail and self.connection != "connected":
             parts += [(" " + self.detail, "red")]
         parts += [("  │ ", "dim"), (self.manager, "cyan")]
+        if self.note:
+            parts += [(" · " + self.note, "yellow")]
         snap = self.snapshot
         if snap is not None:
             down = sum(1 for n in snap.nodes if n.status != "ready")
