@@ -154,3 +154,19 @@ def applied(state: State, replicas: int, now: float) -> None:
     state.last_set = replicas
     state.last_change_at = now
     state.converged_at = None
+
+
+_SHORT = (("autoscaling paused", "paused"), ("hold at", "hold"), ("measuring the rate", "measuring"),
+          ("waiting for", "starting"), ("no consumption", "no rate"), ("no replica running yet", "no rate"),
+          ("queue empty", "idle"), ("nothing waiting", "finishing"), ("no such service", "no service"),
+          ("unreadable", "no queue"), ("is watched yet", "no queue"), ("failed", "failed"))
+
+
+def short(sentence: str, service: str) -> str:
+    """A decision in a word or two, for a table cell: 'hold', '→ 6', '→ 1 in 12s', 'paused' ..."""
+    body = sentence.removeprefix(f"{service}: ").removeprefix(f"{service} ")
+    if body.startswith("next "):  # "next 6 → 1 in 20s (cooldown): ..."
+        return "→" + body.split("→", 1)[1].split(" (cooldown)")[0]
+    if "→" in body.split(":")[0] and "failed" not in body:  # "3 → 6: 1,432 items ..."
+        return "→" + body.split(":")[0].split("→", 1)[1]
+    return next((word for key, word in _SHORT if key in body), body[:20])

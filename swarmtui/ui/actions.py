@@ -21,7 +21,7 @@ from swarmtui.ui._textual_private import key_name_of
 # Where an action works.  "app" is everywhere; the others are a pane or a dialog.
 PANE_SCOPES = ("app", "services", "nodes", "tasks", "logs", "queue", "timeline")
 DIALOG_SCOPES = ("confirm", "form", "prompt", "help", "release", "bootstrap", "queue_push", "queue_watch", "definition",
-                 "stacks", "objects", "live_run")
+                 "stacks", "objects", "live_run", "alerts")
 SCOPE_TITLES = {
     "app": "Everywhere", "services": "Services pane", "nodes": "Nodes pane", "tasks": "Tasks pane",
     "logs": "Logs pane", "queue": "Queue pane", "timeline": "Timeline pane", "confirm": "Confirmation",
@@ -30,6 +30,7 @@ SCOPE_TITLES = {
     "queue_push": "Push items dialog", "queue_watch": "Watch a key dialog", "definition": "Definition viewer",
     "stacks": "Stacks view (:stacks)", "objects": "Secrets and configs views (:secrets, :configs)",
     "live_run": "Deploy / rotation progress",
+    "alerts": "Alerts history",
 }
 
 
@@ -96,6 +97,7 @@ ACTIONS: tuple[Action, ...] = (
            run="open_view('secret')", commands=("secrets", "secret")),
     Action("app", "configs", "", "Configs", "configs and the services using them; create, rotate, remove",
            run="open_view('config')", commands=("configs", "config")),
+    Action("app", "alerts", "", "Alerts", "the alerts raised so far, newest first", run="show_alerts", commands=("alerts", "al")),
     Action("app", "next_pane", "tab", "Next pane", "next pane (next field in a dialog)", run="cycle_pane(1)",
            show=False, priority=True, palette=False),
     Action("app", "previous_pane", "shift+tab", "Previous pane", "previous pane (previous field in a dialog)",
@@ -118,6 +120,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("services", "new_service", "n", "New", "create a service", run="app.new_service", dangerous=True, what="new service"),
     Action("services", "remove_service", "ctrl+d", "Remove", "remove the service (asks first)", run="app.remove_service",
            dangerous=True, what="remove service"),
+    Action("services", "autoscale", "A", "Autoscale", "autoscaling policy from the queue (queue, min, max, target drain)",
+           run="app.autoscale", dangerous=True, what="autoscale policy"),
     Action("services", "show_tasks", "enter", "Tasks", "show its tasks", run="app.show_tasks", show=False),
     Action("services", "show_logs", "l", "Logs", "follow its logs", run="app.show_logs"),
     Action("services", "group_stacks", "g", "By stack", "group the services by stack (again: by name)",
@@ -190,6 +194,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("objects", "reload", "ctrl+r", "Reload", "read them again"),
     Action("objects", "close", "escape,q", "Close", "close"),
     Action("live_run", "close", "escape", "Close", "close (once it has finished)"),
+    Action("alerts", "close", "escape,q", "Close", "close", run="dismiss"),
 )
 
 BY_ID: dict[str, Action] = {a.id: a for a in ACTIONS}

@@ -28,6 +28,7 @@ from swarmtui.cluster.pool import ClientPool
 from swarmtui.cluster.models import Snapshot
 from swarmtui.cluster.narrate import Narrator
 from swarmtui.config import Settings
+from swarmtui.ui.alerting import AlertsMixin
 from swarmtui.ui.actions import ACTIONS, BY_ID, COMMANDS, PANE_SCOPES, Action, Gate, Gated, bindings, check_keymap
 from swarmtui.ui.format import styled
 from swarmtui.ui.messages import ClusterFailed, FailoverResult, QueuePolled, SnapshotReady, SwarmChanged
@@ -61,7 +62,7 @@ class NodesPane(NodesTable):
     BINDINGS = bindings("nodes")
 
 
-class SwarmApp(SwarmOperations, StackOperations, Gated, App):
+class SwarmApp(AlertsMixin, SwarmOperations, StackOperations, Gated, App):
     TITLE = "swarmtui"
     CSS_PATH = Path(__file__).parent / "styles.tcss"  # absolute: subclasses elsewhere find it too
     BINDINGS = bindings("app")
@@ -136,6 +137,7 @@ class SwarmApp(SwarmOperations, StackOperations, Gated, App):
         self.set_interval(SAFETY_REFRESH_SECONDS, self.request_refresh)
         self.poll_queue()
         self.set_interval(QUEUE_POLL_SECONDS, self.poll_queue)
+        self.start_watcher()
 
     def on_resize(self) -> None:
         self.screen.set_class(self.size.width < 100, "-narrow")
@@ -201,7 +203,7 @@ class SwarmApp(SwarmOperations, StackOperations, Gated, App):
         with self.batch_update():
             status.show(snap)
             self.main(NodesPane).show(snap.nodes)
-            self.main(ServicesPane).show(snap.services, snap.tasks)
+            self.main(ServicesPane).show(snap.services, snap.tasks, self.autoscale_cells())
             if message.scope == self.tasks_scope and message.history == self.main(TasksPane).history:
                 self.main(TasksPane).show(snap.tasks, snap.taken_at)
                 self._title_tasks()
@@ -340,6 +342,7 @@ class SwarmApp(SwarmOperations, StackOperations, Gated, App):
 
     async def on_unmount(self) -> None:
         await asyncio.to_thread(self.feed.stop)
+        await asyncio.to_thread(self.stop_watcher)
         self._pool.close()
 
     # ---- the Redis work queue ------------------------------------------------------------

@@ -131,3 +131,13 @@ def test_work_waiting_and_nothing_running_at_min_zero_starts_one():
     p = make_policy("spider", {"queue": "q", "min": 0, "max": 4})
     obs = Observation(running=0, desired=0, backlog=10)
     assert decide(p, settled(State(), obs), obs, 1000.0).replicas == 1
+
+
+def test_decisions_in_a_word_for_the_services_row():
+    from swarmtui.autoscale.decide import short
+
+    assert short("spider 3 → 6: 1,432 items, 3.0/s, drains in 7m 57s > target 3m 00s", "spider") == "→ 6"
+    assert short("spider: next 6 → 1 in 20s (cooldown): queue drained", "spider") == "→ 1 in 20s"
+    assert short("spider: hold at 6 (600 items, 6.0/s, drains in 1m 40s, target 3m 00s)", "spider") == "hold"
+    assert short("spider: autoscaling paused for 8m 30s (scaled to 5 by hand)", "spider") == "paused"
+    assert short("spider: measuring the rate at 3 replicas (20s to go)", "spider") == "measuring"

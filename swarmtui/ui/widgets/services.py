@@ -33,11 +33,12 @@ def update_text(service: Service, progress: str = "") -> str:
     return text if not status.message else f"{text}: {status.message}"
 
 
-def service_cells(service: Service, progress: str = "") -> Cells:
+def service_cells(service: Service, progress: str = "", autoscale: str = "") -> Cells:
     return (
         service.name,
         replicas(service.replicas_running, service.replicas_desired, service.mode),
         Text(describe(service.failing), style="bold red") if service.failing else "",
+        autoscale,  # its policy and the autoscaler's next decision
         service.tag,
         service.mode,
         service.network_mode,
@@ -48,18 +49,20 @@ def service_cells(service: Service, progress: str = "") -> Cells:
 class ServicesTable(LiveTable):
     BORDER_TITLE = "2 Services"
     COLUMNS = (
-        ("name", "NAME"), ("replicas", "REPLICAS"), ("health", "HEALTH"), ("tag", "TAG"), ("mode", "MODE"),
-        ("network", "NETWORK"), ("update", "UPDATE"),
+        ("name", "NAME"), ("replicas", "REPLICAS"), ("health", "HEALTH"), ("autoscale", "AUTOSCALE"), ("tag", "TAG"),
+        ("mode", "MODE"), ("network", "NETWORK"), ("update", "UPDATE"),
     )
 
     group_by_stack = False  # `g`: rows ordered by stack, then name
     stack_name: str | None = None  # `enter` in the stacks view: only that stack's services
 
-    def show(self, services: tuple[Service, ...], tasks: tuple[Task, ...] = ()) -> None:
-        """`tasks` (the selected service's) lets a rolling update show how far it got."""
+    def show(self, services: tuple[Service, ...], tasks: tuple[Task, ...] = (), autoscale: dict[str, str] | None = None) -> None:
+        """`tasks` (the selected service's) lets a rolling update show how far it got; `autoscale`:
+        service name -> its policy and next decision."""
+        autoscale = autoscale or {}
         self._stack_of = {s.name: s.labels.get(STACK_LABEL, "") for s in services}
         self._stack_by_id = {s.id: s.labels.get(STACK_LABEL, "") for s in services}
-        self.sync({s.id: service_cells(s, update_progress(s, tasks)) for s in services})
+        self.sync({s.id: service_cells(s, update_progress(s, tasks), autoscale.get(s.name, "")) for s in services})
 
     # ---- stacks ------------------------------------------------------------------------
     def sort_key(self, cells: Cells):

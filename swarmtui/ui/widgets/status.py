@@ -13,6 +13,7 @@ from swarmtui.ui.format import cpus, size, usage
 class StatusLine(Static):
     connection: reactive[str] = reactive("connecting")
     read_only: reactive[bool] = reactive(False)
+    alerts: reactive[int] = reactive(0)  # incidents going on (swarmtui/alerts)
 
     def __init__(self, manager: str, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -31,6 +32,9 @@ class StatusLine(Static):
     def watch_read_only(self) -> None:
         self.refresh_text()
 
+    def watch_alerts(self) -> None:
+        self.refresh_text()
+
     def refresh_text(self) -> None:
         style = {"connected": "green", "reconnecting": "bold yellow", "connecting": "yellow"}.get(self.connection, "bold red")
         parts = [("swarmtui ", "bold"), ("● " + self.connection, style)]
@@ -38,6 +42,8 @@ class StatusLine(Static):
             parts += [(" ", ""), ("READ-ONLY", "bold reverse yellow")]
         if self.detail and self.connection != "connected":
             parts += [(" " + self.detail, "red")]
+        if self.alerts:
+            parts += [("  ", ""), (f"⚠ {self.alerts} alert{'s' if self.alerts > 1 else ''} (:alerts)", "bold reverse red")]
         parts += [("  │ ", "dim"), (self.manager, "cyan")]
         if self.note:
             parts += [(" · " + self.note, "yellow")]
