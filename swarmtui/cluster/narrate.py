@@ -132,7 +132,8 @@ class Narrator:
         """A new task in a slot that had one before is a restart (failover, crash, update)."""
         out = []
         old_by_id = {t.id: t for t in before.tasks}
-        known = {t.id for t in self.slots.values()} | set(old_by_id)
+        # tasks already seen wanted running; a replacement first listed as "ready" (restart delay) is not
+        known = {t.id for t in self.slots.values()} | {t.id for t in before.tasks if t.desired_state == "running"}
         looping = {s.id for s in after.services if s.failing}  # said once, by _services
         for task in after.tasks:
             if task.service_id in looping:

@@ -36,6 +36,17 @@ def test_failover_restart_is_recognised_across_an_empty_slot():
     ]
 
 
+def test_a_replacement_first_listed_as_ready_is_a_restart_once_it_runs():
+    """The engine lists a replacement with desired state "ready" (waiting out its restart delay)
+    before it wants it running: the restart is told when it is wanted running, and only once."""
+    narrate = Narrator()
+    narrate(snap(tasks=[task("a", 1, WORKER), task("b", 2, MANAGER)]))
+    assert narrate(snap(tasks=[task("c", 1, MANAGER, state="assigned", desired="ready"), task("b", 2, MANAGER)])) == []
+    restarted = snap(tasks=[task("c", 1, MANAGER), task("b", 2, MANAGER)])
+    assert narrate(restarted) == ["spider.1 restarted on lab-manager-1 (was on lab-worker-1)"]
+    assert narrate(restarted) == []
+
+
 def test_scale_up_into_a_new_slot_is_not_a_restart():
     narrate = Narrator()
     narrate(snap(tasks=[task("a", 1, WORKER), task("b", 2, MANAGER)]))
