@@ -38,16 +38,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import asyncssh  # noqa: E402
+import asyncssh
 
-from swarmtui.bootstrap.engine import Engine  # noqa: E402
-from swarmtui.bootstrap.hostkeys import KnownHosts  # noqa: E402
-from swarmtui.bootstrap.hosts import load_targets  # noqa: E402
-from swarmtui.bootstrap.manager import Manager  # noqa: E402
-from swarmtui.bootstrap.steps import STEPS, Auth, Options  # noqa: E402
-from swarmtui.cluster.client import SwarmClient  # noqa: E402
-from swarmtui.lab.fresh_host import FreshHost  # noqa: E402
-from swarmtui.lab.network import NETNS_DIR, ensure_bridge, lab_links, lab_namespaces, remove_bridge  # noqa: E402
+from swarmtui.bootstrap.engine import Engine
+from swarmtui.bootstrap.hostkeys import KnownHosts
+from swarmtui.bootstrap.hosts import load_targets
+from swarmtui.bootstrap.manager import Manager
+from swarmtui.bootstrap.steps import STEPS, Auth, Options
+from swarmtui.cluster.client import SwarmClient
+from swarmtui.lab.fresh_host import FreshHost
+from swarmtui.lab.network import NETNS_DIR, ensure_bridge, lab_links, lab_namespaces, remove_bridge
 
 LAB = "bbn"  # bridge swt-bbn, namespaces swt-bbn-fresh-N; never one of the shared labs
 SUBNET = ipaddress.ip_network("10.89.203.0/24")

@@ -39,16 +39,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import docker  # noqa: E402
-from docker.types import ServiceMode  # noqa: E402
+import docker
+from docker.types import ServiceMode
 
-from swarmtui.cluster.client import SwarmClient  # noqa: E402
-from swarmtui.config import Settings  # noqa: E402
-from swarmtui.lab.lab import Lab  # noqa: E402
-from swarmtui.ui.app import NodesPane, SwarmApp  # noqa: E402
-from swarmtui.ui.format import styled  # noqa: E402
-from swarmtui.ui.screens.form import FormScreen  # noqa: E402
-from swarmtui.ui.sources import live as live_sources  # noqa: E402
+from swarmtui.cluster.client import SwarmClient
+from swarmtui.config import Settings
+from swarmtui.lab.lab import Lab
+from swarmtui.ui.app import NodesPane, SwarmApp
+from swarmtui.ui.format import styled
+from swarmtui.ui.screens.form import FormScreen
+from swarmtui.ui.sources import live as live_sources
 
 SLEEPER = ["python3", "-c", "import time; time.sleep(10**9)"]
 SPIDER = "spider"

@@ -28,13 +28,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import docker  # noqa: E402
-from docker.types import ServiceMode  # noqa: E402
-from textual.app import App  # noqa: E402
+import docker
+from docker.types import ServiceMode
+from textual.app import App
 
-from swarmtui.cluster.logs import LogStream  # noqa: E402
-from swarmtui.lab.lab import Lab  # noqa: E402
-from swarmtui.ui.widgets.logs import LogsPane  # noqa: E402
+from swarmtui.cluster.logs import LogStream
+from swarmtui.lab.lab import Lab
+from swarmtui.ui.widgets.logs import LogsPane
 
 WRITER = """
 import os, sys, time

@@ -101,7 +101,8 @@ def run_scenario(lab, fleet: Fleet, images: tuple[str, str], items: int = 2000, 
     def step(what: str) -> None:
         counts = fleet.counts()
         report.steps.append((round(time.monotonic() - t0, 1), what, counts))
-        say(f"[{spider} {time.monotonic() - t0:5.1f}s] {what:<38} queue {counts['queue']:>4}  processing {counts['processing']:>2}  results {counts['results']:>4}")
+        say(f"[{spider} {time.monotonic() - t0:5.1f}s] {what:<38} queue {counts['queue']:>4}  "
+            f"processing {counts['processing']:>2}  results {counts['results']:>4}")
 
     seeded = fleet.seed(items)
     fleet.deploy(images[0], 3, POLICY)

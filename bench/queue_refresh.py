@@ -28,12 +28,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import redis  # noqa: E402
+import redis
 
-from swarmtui.lab.redis_server import RedisServer  # noqa: E402
-from swarmtui.lab.system import free_port  # noqa: E402
-from swarmtui.queue.models import DEPTH_COMMANDS  # noqa: E402
-from swarmtui.queue.monitor import QueueMonitor  # noqa: E402
+from swarmtui.lab.redis_server import RedisServer
+from swarmtui.lab.system import free_port
+from swarmtui.queue.models import DEPTH_COMMANDS
+from swarmtui.queue.monitor import QueueMonitor
 
 KINDS = ("list",) * 2 + ("zset", "set", "stream")  # 40% lists, 20% each of the rest
 

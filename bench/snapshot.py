@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from swarmtui.cluster.client import SwarmClient  # noqa: E402
-from swarmtui.lab.lab import Lab  # noqa: E402
+from swarmtui.cluster.client import SwarmClient
+from swarmtui.lab.lab import Lab
 
 SLEEPER = ["python3", "-c", "import time; time.sleep(1e9)"]
 PREFIX = "bench-snap-"

@@ -1,2 +1,4 @@
 # Shared fixtures live in tests/fixtures/, one module per real part.
-pytest_plugins = ["tests.fixtures.redis", "tests.fixtures.lab", "tests.fixtures.fleet", "tests.fixtures.webhook"]
+pytest_plugins = [
+    "tests.fixtures.redis", "tests.fixtures.lab", "tests.fixtures.sshd", "tests.fixtures.fleet", "tests.fixtures.webhook",
+]

@@ -81,7 +81,7 @@ class Sink:
             try:
                 self.deliver(alert)
                 self.delivered += 1
-            except Exception:  # noqa: BLE001 - a broken sink must not stop the others
+            except Exception:  # a broken sink must not stop the others
                 log.exception("alert sink %s failed", self.name)
 
     def deliver(self, alert: Alert) -> None:

@@ -119,9 +119,11 @@ class Rules:
         names = ", ".join(n.hostname for n in lost)
         counts = f"{reachable} of {total} managers reachable, quorum needs {quorum}"
         if reachable < quorum:
-            return self._raise("managers", "managers", "critical", "swarm", f"quorum lost: {names} unreachable; {counts} — the swarm cannot change anything", now)
+            return self._raise("managers", "managers", "critical", "swarm",
+                               f"quorum lost: {names} unreachable; {counts} — the swarm cannot change anything", now)
         if reachable - 1 < quorum:
-            return self._raise("managers", "managers", "critical", "swarm", f"quorum at risk: {names} unreachable; {counts} — losing one more stops the swarm", now)
+            return self._raise("managers", "managers", "critical", "swarm",
+                               f"quorum at risk: {names} unreachable; {counts} — losing one more stops the swarm", now)
         return self._raise("managers", "managers", "warning", "swarm", f"manager {names} unreachable; {counts}", now)
 
     def _updates(self, snapshot: Snapshot, now: float) -> list[Alert]:

@@ -96,7 +96,7 @@ class Watcher:
             self.history.append(alert)
             try:
                 self.on_alert(alert)
-            except Exception:  # noqa: BLE001 - a consumer's bug must not stop the rules
+            except Exception:  # a consumer's bug must not stop the rules
                 log.exception("alert consumer failed")
 
     def links(self) -> dict[str, str]:
@@ -142,5 +142,5 @@ class Watcher:
             if self.autoscaler is not None and self.snapshot is not None:
                 try:
                     self.autoscaler.tick(self.snapshot, snap, time.time())
-                except Exception:  # noqa: BLE001 - logged; the alerts keep running
+                except Exception:  # logged; the alerts keep running
                     log.exception("autoscaler tick failed")

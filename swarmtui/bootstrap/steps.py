@@ -22,7 +22,7 @@ from typing import Callable
 import asyncssh
 
 from swarmtui.bootstrap import daemon_json
-from swarmtui.bootstrap.hostkeys import KnownHosts, changed_key_error, describe_error, ensure_trusted, Confirm
+from swarmtui.bootstrap.hostkeys import Confirm, HostKeyError, KnownHosts, changed_key_error, describe_error, ensure_trusted
 from swarmtui.bootstrap.hosts import Target
 from swarmtui.bootstrap.manager import JoinInfo, Manager
 
@@ -224,9 +224,7 @@ class HostRunner:
         t = self.s.target
         try:
             note = await ensure_trusted(t, self.known, self.confirm, timeout=self.options.connect_timeout)
-        except ConnectionError as exc:
-            raise StepFailed(str(exc)) from None
-        except Exception as exc:  # HostKeyError
+        except (OSError, HostKeyError) as exc:  # unreachable (ConnectionError), key refused, pin not written
             raise StepFailed(str(exc)) from None
         self.log(note)
         try:

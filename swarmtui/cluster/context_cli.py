@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import concurrent.futures
-import sys
 from dataclasses import dataclass
 
 from swarmtui.cluster import endpoint as ep

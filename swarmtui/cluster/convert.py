@@ -233,7 +233,8 @@ def task(attrs: Mapping[str, Any], service_names: Mapping[str, str], node_names:
         state_since=parse_time(status.get("Timestamp")),
         error=status.get("Err", ""),
         # -1 (or 0) while running means "no exit yet"
-        exit_code=exit_code if state not in ("running", "new", "pending", "assigned", "preparing", "starting") and exit_code is not None and exit_code >= 0 else None,
+        exit_code=exit_code if state not in ("running", "new", "pending", "assigned", "preparing", "starting")
+        and exit_code is not None and exit_code >= 0 else None,
         image=strip_digest(((attrs.get("Spec") or {}).get("ContainerSpec") or {}).get("Image", "")),
         container_id=container.get("ContainerID", ""),
         message=status.get("Message", ""),

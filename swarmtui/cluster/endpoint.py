@@ -136,7 +136,7 @@ class Endpoint:
             raise
         except docker.errors.TLSParameterError as exc:
             raise EndpointError(f"TLS for {self.label}: {exc}", f"files: {self.tls_ca}, {self.tls_cert}, {self.tls_key}") from exc
-        except Exception as exc:  # noqa: BLE001 - paramiko's errors are only importable with it
+        except Exception as exc:  # paramiko's errors are only importable with it
             # docker-py wraps the cause ("Error while fetching server API version: ..."): look down the chain.
             for cause in _chain(exc):
                 if isinstance(cause, requests.exceptions.SSLError):

@@ -312,6 +312,6 @@ class Feed:
             if signal:
                 try:
                     self.on_signal(signal)
-                except Exception:  # noqa: BLE001 - a consumer bug must not kill the feed
+                except Exception:  # a consumer bug must not kill the feed
                     log.exception("feed consumer failed")
             last_delivery = time.monotonic()

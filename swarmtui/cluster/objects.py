@@ -161,7 +161,7 @@ def create_object(client: SwarmClient, kind: str, name: str, data: bytes, source
     check_data(data, kind)
     with client._errors():
         if any((a.get("Spec") or {}).get("Name") == name for a in _raw_list(client, kind, {"name": name})):
-            raise InvalidInput(f"a {kind} called {name!r} already exists", f"rotate it, or pick another name")
+            raise InvalidInput(f"a {kind} called {name!r} already exists", "rotate it, or pick another name")
         create = client.api.create_secret if kind == "secret" else client.api.create_config
         created = create(name=name, data=data, labels=dict(labels or {}))
     size = "" if kind == "secret" else f" ({len(data)} bytes)"  # not even a secret's length is told
@@ -174,7 +174,7 @@ def remove_object(client: SwarmClient, kind: str, name: str) -> OperationResult:
     obj = get_object(client, kind, name)
     if obj.used_by:
         raise InUse(f"{kind} {obj.name} is in use by {describe_uses(obj.used_by)}: nothing was removed",
-                    f"remove it from those services first, or rotate it")
+                    "remove it from those services first, or rotate it")
     with client._errors():
         try:
             (client.api.remove_secret if kind == "secret" else client.api.remove_config)(obj.id)

@@ -7,7 +7,6 @@ Exit codes as in cluster/cli.py: 0 done, 1 refused or failed, 2 bad usage, 3 not
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import sys
 from pathlib import Path

@@ -135,7 +135,8 @@ def follow(
             message = f"{rollback_reason}; {view.update_message}" if rollback_reason else view.update_message
             return FollowResult(OUTCOME_OF_STATE[state], state, message, tuple(errors), strip_digest(view.image), clock() - started)
         sleep(poll)
-    return FollowResult("timeout", view.update_state, f"no final update state within {timeout:.0f}s (last: {view.update_state})", tuple(errors), strip_digest(view.image), clock() - started)
+    return FollowResult("timeout", view.update_state, f"no final update state within {timeout:.0f}s (last: {view.update_state})",
+                        tuple(errors), strip_digest(view.image), clock() - started)
 
 
 # ---------------------------------------------------------------- the cluster layer

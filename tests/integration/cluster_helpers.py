@@ -6,8 +6,6 @@ import subprocess
 import time
 from typing import Callable, TypeVar
 
-import pytest
-
 SLEEPER = ["python3", "-c", "import time; time.sleep(1e9)"]
 
 T = TypeVar("T")
@@ -29,12 +27,3 @@ def docker_cli(lab, *args: str) -> str:
     out = subprocess.run(["docker", "-H", lab.docker_host, *args], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     return out.stdout
-
-
-@pytest.fixture
-def swarm(lab):
-    """A SwarmClient of the test lab's manager (replica cap 50)."""
-    from swarmtui.cluster.client import SwarmClient
-
-    with SwarmClient(lab.docker_host, max_replicas=50) as client:
-        yield client

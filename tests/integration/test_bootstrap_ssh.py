@@ -14,15 +14,11 @@ import time
 import pytest
 
 from swarmtui.bootstrap.engine import FAILED, OK, SKIPPED, Engine
-from swarmtui.bootstrap.hostkeys import fingerprint
 from swarmtui.bootstrap.hosts import Target, load_targets
 from swarmtui.bootstrap.manager import JoinInfo, Manager, ManagerError
 from swarmtui.bootstrap.steps import Auth, HostRunner, HostState, Options, Redactor, StepFailed
 from swarmtui.cluster.client import SwarmClient
 from swarmtui.lab.system import run
-from tests.fixtures.sshd import (  # noqa: F401 - fixtures
-    bootstrap_manager, client_key, fresh_hosts, fresh_net, known_hosts, loopback_sshd,
-)
 
 pytestmark = pytest.mark.sshd
 REG = "10.89.201.1:8003"

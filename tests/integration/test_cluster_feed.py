@@ -8,11 +8,9 @@ import socket
 import threading
 import time
 
-import pytest
 
-from swarmtui.cluster.client import SwarmClient
 from swarmtui.cluster.feed import Feed, Signal
-from tests.integration.cluster_helpers import SLEEPER, wait_for, swarm  # noqa: F401 - fixture
+from tests.integration.cluster_helpers import SLEEPER, wait_for
 
 
 class Recorder:

@@ -11,9 +11,8 @@ import json
 
 import pytest
 
-from swarmtui.cluster.client import SwarmClient
 from swarmtui.cluster.errors import InvalidInput, LastActiveNode, NodeNotDown, QuorumRisk, UnknownNode
-from tests.integration.cluster_helpers import SLEEPER, docker_cli, wait_for, swarm  # noqa: F401 - fixture
+from tests.integration.cluster_helpers import SLEEPER, docker_cli, wait_for
 
 
 def node_spec(lab, hostname: str) -> dict:

@@ -7,7 +7,7 @@ import pytest
 from swarmtui.cluster.client import SwarmClient
 from swarmtui.cluster.models import UpdatePolicy
 from swarmtui.cluster.errors import DaemonUnreachable, NotAManager, UnknownNode, UnknownService
-from tests.integration.cluster_helpers import SLEEPER, docker_cli, wait_for, swarm  # noqa: F401 - fixture
+from tests.integration.cluster_helpers import SLEEPER, docker_cli, wait_for
 
 
 @pytest.fixture

@@ -6,10 +6,9 @@ import json
 
 import pytest
 
-from swarmtui.cluster.client import SwarmClient
 from swarmtui.cluster.errors import BadReplicaCount, InvalidImage, InvalidInput, UnknownService
 from swarmtui.cluster.models import UpdatePolicy
-from tests.integration.cluster_helpers import SLEEPER, docker_cli, wait_for, swarm  # noqa: F401 - fixture
+from tests.integration.cluster_helpers import SLEEPER, docker_cli, wait_for
 
 FAST = UpdatePolicy(parallelism=2, delay_seconds=0, failure_action="pause", order="stop-first", monitor_seconds=0.5)
 

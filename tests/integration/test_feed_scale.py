@@ -10,7 +10,7 @@ from __future__ import annotations
 import docker
 
 from swarmtui.cluster.feed import Feed
-from tests.integration.cluster_helpers import SLEEPER, wait_for, swarm  # noqa: F401 - fixture
+from tests.integration.cluster_helpers import SLEEPER, wait_for
 from tests.integration.test_cluster_feed import Recorder
 
 

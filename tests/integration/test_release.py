@@ -29,7 +29,8 @@ def test_release_completes_then_a_broken_release_rolls_back(lab, fleet, tmp_path
     with SwarmClient(lab.docker_host, timeout=120) as swarm:
         good = release(swarm, fleet.name, SAMPLE_SPIDER, "0.02", build_args={"BASE_IMAGE": LAB_BASE_IMAGE, "SPIDER_VERSION": "0.02"},
                        policy=POLICY, on_event=events.append, timeout=180)
-    print(f"\nrelease 0.02: {good.outcome} in {time.monotonic() - t:.1f}s (build {good.build_seconds:.1f}s, push {good.push_seconds:.1f}s, rollout {good.rollout_seconds:.1f}s)")
+    print(f"\nrelease 0.02: {good.outcome} in {time.monotonic() - t:.1f}s (build {good.build_seconds:.1f}s, "
+          f"push {good.push_seconds:.1f}s, rollout {good.rollout_seconds:.1f}s)")
     assert good.outcome == "completed", good.message
     assert good.running_image == f"{lab.registry}/{repo}:0.02"
     assert [e.stage for e in events][0] == "build" and events[-1].stage == "done"

@@ -11,7 +11,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ from swarmtui.config import load_settings
 from swarmtui.lab import access
 from swarmtui.lab.fresh_host import LoopbackSshd
 from swarmtui.lab.system import free_port
-from tests.integration.cluster_helpers import SLEEPER, wait_for
+from tests.integration.cluster_helpers import wait_for
 from tests.fixtures.parts import missing
 
 pytestmark = pytest.mark.lab

@@ -19,7 +19,7 @@ from swarmtui.cluster.errors import InvalidInput, EngineRefused, UnknownObject
 from swarmtui.cluster.logs import LogStream
 from swarmtui.cluster.models import STACK_LABEL
 from tests.fixtures.parts import need_program
-from tests.integration.cluster_helpers import swarm, wait_for  # noqa: F401 - fixture
+from tests.integration.cluster_helpers import wait_for
 
 STACK_FILE = Path(__file__).resolve().parents[2] / "sample_spider" / "stack.yml"
 

@@ -25,7 +25,8 @@ def docker(lab, *args: str, check: bool = True, **kw) -> subprocess.CompletedPro
 def cleanup(lab) -> None:
     docker(lab, "service", "rm", SERVICE, check=False)
     for _ in range(30):  # the secret is in use until the task is gone
-        if docker(lab, "secret", "rm", SECRET, check=False).returncode == 0 or "not found" in docker(lab, "secret", "inspect", SECRET, check=False).stderr.lower():
+        if (docker(lab, "secret", "rm", SECRET, check=False).returncode == 0
+                or "not found" in docker(lab, "secret", "inspect", SECRET, check=False).stderr.lower()):
             return
         time.sleep(1)
 

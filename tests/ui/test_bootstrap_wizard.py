@@ -9,9 +9,6 @@ from textual.widgets import DataTable, Input, Log, Select
 from swarmtui.bootstrap.engine import Engine
 from swarmtui.ui.screens.bootstrap import BootstrapScreen
 from swarmtui.ui.screens.confirm import ConfirmScreen
-from tests.fixtures.sshd import (  # noqa: F401 - fixtures
-    bootstrap_manager, client_key, fresh_hosts, fresh_net, known_hosts,
-)
 
 
 class WizardApp(App):

@@ -18,7 +18,6 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pytest
 from textual.widgets import DataTable, Input, TextArea
 
 from swarmtui.cluster import assemble, convert, definition

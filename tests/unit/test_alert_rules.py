@@ -75,7 +75,8 @@ def test_one_of_five_managers_lost_is_a_warning_and_escalates():
     managers = [replace(MANAGER, id=f"m{i}", hostname=f"mgr-{i}") for i in range(5)]
     rules = Rules(AlertSettings(node_down=False))
     rules.observe_swarm(snap(nodes=managers), 0)
-    lose = lambda n: [replace(m, manager_reachability="unreachable") if i < n else m for i, m in enumerate(managers)]
+    def lose(n):  # the first n managers unreachable
+        return [replace(m, manager_reachability="unreachable") if i < n else m for i, m in enumerate(managers)]
     assert [a.severity for a in rules.observe_swarm(snap(nodes=lose(1)), 1)] == ["warning"]
     assert [a.severity for a in rules.observe_swarm(snap(nodes=lose(2)), 2)] == ["critical"]  # worse: raised again
     assert rules.observe_swarm(snap(nodes=lose(1)), 3) == []  # better but not over: quiet

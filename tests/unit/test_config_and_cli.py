@@ -70,7 +70,9 @@ def test_endpoint_precedence_is_the_docker_clis(tmp_path):
     cfg = tmp_path / "config.toml"
     cfg.write_text('context = "filectx"\n[contexts.envctx]\nredis_url = "redis://default:x@10.0.0.9:1/0"\n')
     env = {"DOCKER_HOST": "ssh://root@10.0.0.1", "DOCKER_CONTEXT": "envctx"}
-    pick = lambda flags, env: (lambda s: (s.docker_host, s.context, s.endpoint_source))(load_settings(flags, env=env, path=cfg))
+    def pick(flags, env):
+        settings = load_settings(flags, env=env, path=cfg)
+        return settings.docker_host, settings.context, settings.endpoint_source
     assert pick({"docker_host": "tcp://h:2376", "context": "flagctx"}, env) == ("tcp://h:2376", None, "--host")
     assert pick({"context": "flagctx"}, env) == ("ssh://root@10.0.0.1", None, "DOCKER_HOST")
     assert pick({"context": "flagctx"}, {"DOCKER_CONTEXT": "envctx"}) == (None, "flagctx", "--context")
