@@ -26,9 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from swarmtui.cluster import stacks  # noqa: E402
-from swarmtui.cluster.client import SwarmClient  # noqa: E402
-from swarmtui.lab.lab import Lab  # noqa: E402
+from swarmtui.cluster import stacks
+from swarmtui.cluster.client import SwarmClient
+from swarmtui.lab.lab import Lab
 
 COMPOSE = """version: "3.8"
 services:
