@@ -104,7 +104,8 @@ def test_no_failover_through_a_local_socket_or_without_other_managers():
         return Node(id=name, hostname=name, role=role, status="ready", availability="active", manager_reachability="reachable",
                     leader=False, engine_version="", address=address, cpus=1, memory_bytes=1)
 
-    snap = Snapshot(swarm=SwarmInfo(id="s", managers=2, workers=0, heartbeat_seconds=5), nodes=(node("m1", "manager", "10.0.0.1"), node("m2", "manager", "10.0.0.2")),
+    snap = Snapshot(swarm=SwarmInfo(id="s", managers=2, workers=0, heartbeat_seconds=5),
+                    nodes=(node("m1", "manager", "10.0.0.1"), node("m2", "manager", "10.0.0.2")),
                     services=(), tasks=(), taken_at=datetime.now(timezone.utc))
     assert why_not(Endpoint(host="ssh://root@10.0.0.1"), snap) is None
     assert "local socket" in why_not(Endpoint(host="unix:///run/m1/docker.sock"), snap)
