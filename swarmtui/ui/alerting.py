@@ -8,8 +8,6 @@ read-only mode, like every change).
 
 from __future__ import annotations
 
-import time
-
 from textual.message import Message
 
 from swarmtui.alerts.delivery import CallbackSink, Delivery, sinks_from
