@@ -9,6 +9,7 @@ refuses it on every path (key, `:` command, palette, dialog button) through `Gat
 
 from __future__ import annotations
 
+import difflib
 import string
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, Protocol, runtime_checkable
@@ -295,7 +296,8 @@ def check_keymap(keymap: Mapping[str, str]) -> dict[str, str]:
     problems = []
     for binding_id, keys in keymap.items():
         if binding_id not in BY_ID:
-            close = [i for i in BY_ID if i.split(".")[-1] == binding_id.split(".")[-1]]
+            close = [i for i in BY_ID if i.split(".")[-1] == binding_id.split(".")[-1]] or \
+                difflib.get_close_matches(binding_id, BY_ID, n=1)
             hint = f" (did you mean {' or '.join(close)}?)" if close else " (ids are scope.name, e.g. services.scale_to)"
             problems.append(f"[keys] {binding_id}: no such action{hint}")
         elif not isinstance(keys, str) or not keys.strip():
