@@ -97,7 +97,9 @@ def test_promote_then_demote_a_worker(swarm, lab):
 def test_demote_right_after_promote_waits_for_the_node_to_join_raft(swarm):
     # The engine answers "can't find manager in raft memberlist" to a demote sent before the promoted
     # node has joined raft (seen in CI: a user pressing D right after P). The demote waits for the join.
-    name = next(n.hostname for n in swarm.nodes() if n.role == "worker" and n.status == "ready")
+    # The last Ready worker: the test above just demoted the first, and promoting a node within seconds
+    # of its demotion takes ~30 s to join (measured) instead of ~0.6 s.
+    name = [n.hostname for n in swarm.nodes() if n.role == "worker" and n.status == "ready"][-1]
     try:
         swarm.promote(name)
         demoted = swarm.demote(name)
