@@ -78,9 +78,11 @@ def settings_from_args(args: argparse.Namespace):
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
-    args = parser.parse_args(argv)
-    if args.command is None and "tui" in TOP_LEVEL_NAMES:
-        args = parser.parse_args([*argv, "tui"])
+    args, rest = parser.parse_known_args(argv)
+    if args.command is None and "tui" in TOP_LEVEL_NAMES:  # bare `swarmtui [flags]`; its own flags (--read-only) go after tui
+        args = parser.parse_args([*(a for a in argv if a not in rest), "tui", *rest])
+    elif rest:
+        parser.parse_args(argv)  # the usual "unrecognized arguments" error
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()

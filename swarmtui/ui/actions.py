@@ -350,6 +350,9 @@ def readme_keys_table(scopes: Iterable[str] = PANE_SCOPES + DIALOG_SCOPES) -> st
             items.append(f"{' '.join(filter(None, (keys, words)))} {text}")
         if items:
             lines.append(f"| {SCOPE_TITLES[scope]} | {' · '.join(items)} |")
+    ids = " · ".join(f"`{a.id}` {key_display(a.keys)}" for a in ACTIONS if a.keys)
+    lines += ["", "<details><summary>Binding ids for <code>[keys]</code> in config.toml (id and default key)</summary>", "",
+              ids, "", "</details>"]
     return "\n".join(lines) + "\n"
 
 

@@ -111,3 +111,16 @@ def test_no_failover_through_a_local_socket_or_without_other_managers():
     assert "local socket" in why_not(Endpoint(host="unix:///run/m1/docker.sock"), snap)
     alone = Snapshot(swarm=snap.swarm, nodes=snap.nodes[:1], services=(), tasks=(), taken_at=snap.taken_at)
     assert why_not(Endpoint(host="ssh://root@10.0.0.1"), alone) == "the swarm has no other manager"
+
+
+def test_bare_swarmtui_takes_the_tuis_own_flags(monkeypatch):
+    """`swarmtui --read-only` (as the README says) is `swarmtui tui --read-only`."""
+    from swarmtui.ui import cli as tui_cli
+
+    seen = []
+    monkeypatch.setattr(tui_cli, "run", lambda args, settings: seen.append((args.read_only, settings.docker_host)) or 0)
+    from swarmtui import cli
+
+    assert cli.main(["--host", "unix:///x.sock", "--read-only"]) == 0
+    assert cli.main(["tui"]) == 0
+    assert seen == [(True, "unix:///x.sock"), (False, seen[1][1])]
