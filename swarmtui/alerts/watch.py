@@ -24,11 +24,10 @@ from swarmtui.cluster.client import SwarmClient
 from swarmtui.cluster.errors import ClusterError
 from swarmtui.cluster.feed import Feed, Signal
 from swarmtui.cluster.models import Snapshot
-from swarmtui.queue.models import QueueSnapshot
+from swarmtui.queue.models import QUEUE_LABEL, QueueSnapshot
 from swarmtui.queue.monitor import QueueMonitor
 
 log = logging.getLogger(__name__)
-QUEUE_LABEL = "swarmtui.queue"  # a service label naming the Redis key it consumes (as the TUI reads it)
 
 
 class Watcher:

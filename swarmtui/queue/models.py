@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+# A service label naming the Redis key the service consumes (the queue pane, alerts and autoscaling read it).
+QUEUE_LABEL = "swarmtui.queue"
+
 # The command that gives a key's depth, by TYPE (streams: XLEN, plus XINFO in probe.py).
 DEPTH_COMMANDS = {"list": "LLEN", "zset": "ZCARD", "set": "SCARD", "stream": "XLEN", "hash": "HLEN"}
 

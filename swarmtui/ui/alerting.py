@@ -8,30 +8,19 @@ read-only mode, like every change).
 
 from __future__ import annotations
 
-from textual.message import Message
-
 from swarmtui.alerts.delivery import CallbackSink, Delivery, sinks_from
 from swarmtui.alerts.models import Alert
 from swarmtui.autoscale.decide import short
 from swarmtui.autoscale.policy import Policy, make_policy
 from swarmtui.autoscale.runner import Autoscaler, default_audit_path
+from swarmtui.queue.models import QUEUE_LABEL
+from swarmtui.ui.messages import AlertRaised, AutoscaleSaid
 from swarmtui.ui.screens.alerts import AlertsScreen
 from swarmtui.ui.screens.form import Field, FormScreen, FormSpec
+from swarmtui.ui.widgets.status import StatusLine
+from swarmtui.ui.widgets.timeline import Timeline
 
 NOTIFY_SEVERITY = {"critical": "error", "warning": "warning", "info": "information"}
-QUEUE_LABEL = "swarmtui.queue"
-
-
-class AlertRaised(Message):
-    def __init__(self, alert: Alert) -> None:
-        super().__init__()
-        self.alert = alert
-
-
-class AutoscaleSaid(Message):
-    def __init__(self, line: str) -> None:
-        super().__init__()
-        self.line = line
 
 
 def policy_form(service, current: Policy | None, max_replicas: int) -> FormSpec:
@@ -104,9 +93,6 @@ class AlertsMixin:
             return
         alert = message.alert
         self.alerts.append(alert)
-        from swarmtui.ui.widgets.status import StatusLine
-        from swarmtui.ui.widgets.timeline import Timeline
-
         self.main(StatusLine).alerts = self.open_alerts()
         self.main(Timeline).add([f"{alert.status.lower()}: {alert.object}: {alert.sentence}"])
         severity = "information" if alert.resolved else NOTIFY_SEVERITY.get(alert.severity, "information")
@@ -117,8 +103,6 @@ class AlertsMixin:
     def on_autoscale_said(self, message: AutoscaleSaid) -> None:
         if self.closing:
             return
-        from swarmtui.ui.widgets.timeline import Timeline
-
         self.main(Timeline).add([f"autoscale: {message.line}"])
         self.request_refresh()
 

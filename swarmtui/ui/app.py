@@ -28,6 +28,7 @@ from swarmtui.cluster.pool import ClientPool
 from swarmtui.cluster.models import Snapshot
 from swarmtui.cluster.narrate import Narrator
 from swarmtui.config import Settings
+from swarmtui.queue.models import QUEUE_LABEL
 from swarmtui.ui.alerting import AlertsMixin
 from swarmtui.ui.actions import ACTIONS, BY_ID, COMMANDS, PANE_SCOPES, Action, Gate, Gated, bindings, check_keymap
 from swarmtui.ui.format import styled
@@ -49,7 +50,6 @@ from swarmtui.ui.widgets.timeline import Timeline
 SAFETY_REFRESH_SECONDS = 10.0  # the feed drives refreshes; this catches anything it missed and ages the SINCE column
 QUEUE_POLL_SECONDS = 1.0
 LOGS_SWITCH_DELAY = 0.3  # seconds the cursor must rest on a service before its logs stream opens
-QUEUE_LABEL = "swarmtui.queue"  # a service label naming the Redis key it consumes
 PANES = ("nodes", "services", "tasks", "logs", "queue", "timeline")
 COMMAND_HINT = " ".join(f":{a.commands[0]}" for a in ACTIONS if a.commands)
 

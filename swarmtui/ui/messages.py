@@ -53,3 +53,19 @@ class QueuePolled(Message):
     def __init__(self, snapshot) -> None:
         super().__init__()
         self.snapshot = snapshot  # a swarmtui.queue.models.QueueSnapshot
+
+
+class AlertRaised(Message):
+    """An alert (or its resolution) from the alert rules (swarmtui.alerts)."""
+
+    def __init__(self, alert) -> None:
+        super().__init__()
+        self.alert = alert  # a swarmtui.alerts.models.Alert
+
+
+class AutoscaleSaid(Message):
+    """A sentence of the autoscaler: a change, a pause, a problem (for the timeline)."""
+
+    def __init__(self, line: str) -> None:
+        super().__init__()
+        self.line = line
