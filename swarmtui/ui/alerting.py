@@ -57,7 +57,7 @@ class AlertsMixin:
 
     watcher = None  # a swarmtui.alerts.watch.Watcher, from the app's sources
     autoscaler: Autoscaler | None = None
-    alerts: list[Alert]
+    alerts: list[Alert] = []  # replaced by the app's own list in start_watcher (on mount); never appended to here
     _alert_delivery: Delivery | None = None
 
     def start_watcher(self) -> None:
@@ -115,7 +115,7 @@ class AlertsMixin:
                 for name, p in scaler.policies.items()}
 
     def action_show_alerts(self) -> None:
-        self.push_screen(AlertsScreen(getattr(self, "alerts", [])))
+        self.push_screen(AlertsScreen(self.alerts))
 
     def action_autoscale(self) -> None:
         service = self.selected_service()

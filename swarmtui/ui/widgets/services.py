@@ -56,6 +56,11 @@ class ServicesTable(LiveTable):
     group_by_stack = False  # `g`: rows ordered by stack, then name
     stack_name: str | None = None  # `enter` in the stacks view: only that stack's services
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._stack_of: dict[str, str] = {}  # service name -> its stack ("" for none)
+        self._stack_by_id: dict[str, str] = {}
+
     def show(self, services: tuple[Service, ...], tasks: tuple[Task, ...] = (), autoscale: dict[str, str] | None = None) -> None:
         """`tasks` (the selected service's) lets a rolling update show how far it got; `autoscale`:
         service name -> its policy and next decision."""
@@ -69,14 +74,14 @@ class ServicesTable(LiveTable):
         name = plain(cells[0])
         if not self.group_by_stack:
             return name
-        stack = getattr(self, "_stack_of", {}).get(name, "")
+        stack = self._stack_of.get(name, "")
         return (stack == "", stack, name)  # loose services last
 
     def _visible(self) -> dict[str, Cells]:
         rows = super()._visible()
         if self.stack_name is None:
             return rows
-        return {k: c for k, c in rows.items() if getattr(self, "_stack_by_id", {}).get(k) == self.stack_name}
+        return {k: c for k, c in rows.items() if self._stack_by_id.get(k) == self.stack_name}
 
     def _retitle(self) -> None:
         parts = [self.BORDER_TITLE]
