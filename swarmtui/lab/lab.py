@@ -348,7 +348,29 @@ class Lab:
         except LabError as exc:
             say(f"could not heal the lab ({exc}); rebuilding it")
             return False
-        return True
+        return self._swarm_as_made(say)
+
+    def _swarm_as_made(self, say: Say, timeout: float = 60) -> bool:
+        """Every node Ready, Active and in the role it was made with, under an elected leader. A run
+        killed mid-test once left a worker promoted; the next run stopped that "worker" and the
+        two-manager swarm lost quorum for the rest of the run. Such a swarm is rebuilt, not reused."""
+        wanted = {n.hostname: (n.role, "ready", "active") for n in self.nodes}
+        deadline = time.monotonic() + timeout  # nodes just started take a few seconds to be Ready
+        while True:
+            try:
+                with self.client(timeout=10) as client:
+                    seen = {(n.get("Description") or {}).get("Hostname"): (n["Spec"].get("Role"), n["Status"].get("State"),
+                                                                          n["Spec"].get("Availability"))
+                            for n in client.api.nodes()}
+                if seen == wanted:
+                    return True
+                settling = set(seen) == set(wanted) and any(state != "ready" for _, state, _ in seen.values())
+            except Exception as exc:  # noqa: BLE001 - no leader, a daemon still starting ...
+                seen, settling = str(exc).splitlines()[0][:200], True
+            if not settling or time.monotonic() > deadline:  # a wrong role or availability does not settle
+                say(f"the swarm is not as it was made ({seen}); rebuilding it")
+                return False
+            time.sleep(1)
 
     def _start_registry(self, say: Say) -> None:
         say(f"registry on {self.registry} ...")
