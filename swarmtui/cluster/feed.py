@@ -101,6 +101,7 @@ class Feed:
         self._poll_now = threading.Event()
         self._stopping = threading.Event()
         self._stream = None
+        self._stream_client = None  # the client of the events stream, closed with it
         self._threads: list[threading.Thread] = []
         self._watched_services: frozenset[str] = frozenset()
         self._watched_nodes: frozenset[str] = frozenset()
@@ -150,10 +151,19 @@ class Feed:
     def _close_stream(self) -> None:
         with self._lock:
             stream, self._stream = self._stream, None
+            client, self._stream_client = self._stream_client, None
         if stream is not None:
             try:
                 stream.close()
             except Exception:  # noqa: BLE001 - already closed or half torn down
+                pass
+        if client is not None:
+            # Over ssh:// closing the stream does not wake the read blocked on the paramiko
+            # channel (it is no socket docker-py can shut down); closing the client's SSH
+            # connection does, so a stopped feed leaves no thread and no connection behind.
+            try:
+                client.close()
+            except Exception:  # noqa: BLE001
                 pass
 
     def _watched(self) -> tuple[frozenset[str], frozenset[str]]:
@@ -193,7 +203,7 @@ class Feed:
                 self._stopping.wait(self.reconnect_seconds)
                 continue
             with self._lock:
-                self._stream = stream
+                self._stream, self._stream_client = stream, client
             if self._stopping.is_set():
                 self._close_stream()
             self.connected = True

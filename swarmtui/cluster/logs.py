@@ -258,6 +258,8 @@ class LogStream:
             self._sync_services()
         self._flusher = threading.Thread(target=self._flush_loop, name="logs-flush", daemon=True)
         self._flusher.start()
+        if self._stop.is_set():  # closed while it was connecting (seen: :ctx): close what it made since
+            self.close()
         return self
 
     def close(self, timeout: float = 5.0) -> None:

@@ -22,14 +22,14 @@ from swarmtui.ui._textual_private import key_name_of
 # Where an action works.  "app" is everywhere; the others are a pane or a dialog.
 PANE_SCOPES = ("app", "services", "nodes", "tasks", "logs", "queue", "timeline")
 DIALOG_SCOPES = ("confirm", "form", "prompt", "help", "release", "bootstrap", "queue_push", "queue_watch", "definition",
-                 "stacks", "objects", "live_run", "alerts")
+                 "stacks", "objects", "live_run", "alerts", "contexts")
 SCOPE_TITLES = {
     "app": "Everywhere", "services": "Services pane", "nodes": "Nodes pane", "tasks": "Tasks pane",
     "logs": "Logs pane", "queue": "Queue pane", "timeline": "Timeline pane", "confirm": "Confirmation",
     "form": "Dialogs (scale, update, new service, labels)", "prompt": "Logs prompts (tail N, save)",
     "help": "This help", "release": "Release dialog", "bootstrap": "Bootstrap wizard",
     "queue_push": "Push items dialog", "queue_watch": "Watch a key dialog", "definition": "Definition viewer",
-    "stacks": "Stacks view (:stacks)", "objects": "Secrets and configs views (:secrets, :configs)",
+    "stacks": "Stacks view (:stacks)", "contexts": "Docker contexts (:ctx)", "objects": "Secrets and configs views (:secrets, :configs)",
     "live_run": "Deploy / rotation progress",
     "alerts": "Alerts history",
 }
@@ -92,6 +92,8 @@ ACTIONS: tuple[Action, ...] = (
     _pane(6, "timeline", "ti", "events"),
     Action("app", "logs_all", "", "All logs", "follow the logs of every service", run="follow_all_logs",
            commands=("logs all", "logs *")),
+    Action("app", "contexts", "", "Contexts", "docker contexts: switch to another swarm (endpoint, swarm, role, reachable)",
+           run="open_contexts", commands=("ctx", "context", "contexts")),
     Action("app", "stacks", "", "Stacks", "stacks: their services, replicas, state; deploy, remove, logs",
            run="open_view('stacks')", commands=("stacks", "stack")),
     Action("app", "secrets", "", "Secrets", "secrets and the services using them; create, rotate, remove",
@@ -186,6 +188,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("stacks", "remove", "ctrl+d", "Remove", "remove the stack: lists every service, network, secret and config first",
            dangerous=True, what="stack remove"),
     Action("stacks", "reload", "ctrl+r", "Reload", "read the stacks again"),
+    Action("contexts", "switch", "enter", "Switch", "close every stream of this swarm and open the highlighted context"),
+    Action("contexts", "reload", "ctrl+r", "Reload", "ask every context's engine again"),
+    Action("contexts", "close", "escape,q", "Close", "close"),
     Action("stacks", "close", "escape,q", "Close", "close"),
     Action("objects", "create", "n", "New", "create from a typed value (hidden) or a file", dangerous=True, what="create"),
     Action("objects", "rotate", "r", "Rotate", "new value: create NAME.vN, move every service using it, remove the old",

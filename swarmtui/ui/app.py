@@ -33,6 +33,7 @@ from swarmtui.ui.alerting import AlertsMixin
 from swarmtui.ui.actions import ACTIONS, BY_ID, COMMANDS, PANE_SCOPES, Action, Gate, Gated, bindings, check_keymap
 from swarmtui.ui.format import styled
 from swarmtui.ui.messages import ClusterFailed, FailoverResult, QueuePolled, SnapshotReady, SwarmChanged
+from swarmtui.ui.context_switch import ContextSwitching
 from swarmtui.ui.operations import SwarmOperations
 from swarmtui.ui.stack_operations import StackOperations
 from swarmtui.ui.screens.help import HelpScreen, help_sections
@@ -62,7 +63,7 @@ class NodesPane(NodesTable):
     BINDINGS = bindings("nodes")
 
 
-class SwarmApp(AlertsMixin, SwarmOperations, StackOperations, Gated, App):
+class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, Gated, App):
     TITLE = "swarmtui"
     CSS_PATH = Path(__file__).parent / "styles.tcss"  # absolute: subclasses elsewhere find it too
     BINDINGS = bindings("app")
@@ -82,6 +83,7 @@ class SwarmApp(AlertsMixin, SwarmOperations, StackOperations, Gated, App):
         self._live = sources is None  # live sources can be rebuilt for another endpoint; given ones are kept
         self._generation = 0  # bumped when the endpoint moves: answers from the old one are dropped
         self._failing_over = False
+        self._switched_to: str | None = None  # :ctx: the first snapshot of the new context is told
         self._stale_titles: dict = {}
         self.sources = sources or live_sources(settings)
         self._pool = ClientPool(self.sources.swarm)  # clients lent to worker threads, connections reused
@@ -196,7 +198,10 @@ class SwarmApp(AlertsMixin, SwarmOperations, StackOperations, Gated, App):
         self._set_stale(False)
         snap = self.snapshot = message.snapshot
         status = self.main(StatusLine)
-        if status.connection != "connected":
+        if self._switched_to is not None:
+            self.main(Timeline).add([f"switched to {self._switched_to}: {len(snap.nodes)} nodes, {len(snap.services)} services"])
+            self._switched_to = None
+        elif status.connection != "connected":
             verb = "connected to" if status.connection == "connecting" else "back in touch with"
             self.main(Timeline).add([f"{verb} the manager: {len(snap.nodes)} nodes, {len(snap.services)} services"])
         status.connection, status.detail = "connected", ""
@@ -279,7 +284,7 @@ class SwarmApp(AlertsMixin, SwarmOperations, StackOperations, Gated, App):
 
         return self.sources.feed(on_signal)
 
-    def _attach(self, endpoint, label: str) -> None:
+    def _attach(self, endpoint, label: str, follow_logs: bool = True) -> None:
         """Point every client, stream and worker at `endpoint`: the old feed, clients and log
         stream are closed (off the UI thread), answers still coming from them are dropped."""
         old_feed, old_pool = self.feed, self._pool
@@ -296,8 +301,9 @@ class SwarmApp(AlertsMixin, SwarmOperations, StackOperations, Gated, App):
         status = self.main(StatusLine)
         status.manager = label
         status.refresh_text()
-        logs = self.main(LogsPane)
-        logs.follow_service(logs.service_id, logs.service_name)
+        if follow_logs:
+            logs = self.main(LogsPane)
+            logs.follow_service(logs.service_id, logs.service_name)
         self._refreshing = False
         self.request_refresh()
 

@@ -17,6 +17,7 @@ from swarmtui.cluster.models import Stack, SwarmObject
 from swarmtui.ui.screens.confirm import ConfirmScreen
 from swarmtui.ui.screens.form import Field, FormScreen, FormSpec
 from swarmtui.ui.screens.live_run import LiveRunScreen
+from swarmtui.ui.screens.contexts import ContextsScreen
 from swarmtui.ui.screens.stacks import ObjectsScreen, StacksScreen
 from swarmtui.ui.widgets.timeline import Timeline
 
@@ -43,7 +44,9 @@ class StackOperations:
 
     def load_view(self, view) -> None:
         """Read what `view` shows in a worker and hand it over (a refresh after each change too)."""
-        if isinstance(view, StacksScreen):
+        if isinstance(view, ContextsScreen):
+            self._probe_contexts(view)
+        elif isinstance(view, StacksScreen):
             self.fetch("stacks", stacks.stacks, then=view.show)
         else:
             self.fetch(f"{view.kind}s", lambda client: objects.list_objects(client, view.kind), then=view.show)
