@@ -208,8 +208,10 @@ class Rules:
         stall = self.settings.queue_stalled_minutes * 60
         if self.settings.queue_stalled and backlog > 0 and running > 0 and now - state.progress_at >= stall:
             who = f"{_plural(running, 'replica')} of {service}" if service else f"{_plural(running, 'consumer')}"
+            verb = "runs" if running == 1 else "run"
+            waited = _ago(now - state.progress_at)
             out += self._raise(f"queue_stalled:{row.key}", "queue_stalled", "warning", row.key,
-                               f"{row.key} stalled: {_plural(backlog, 'item')} waiting, none taken for {_ago(now - state.progress_at)} while {who} run", now)
+                               f"{row.key} stalled: {_plural(backlog, 'item')} waiting, none taken for {waited} while {who} {verb}", now)
         if remaining > 0:
             if state.filled_at is None:
                 state.filled_at, state.peak = now, 0
