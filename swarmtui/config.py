@@ -19,6 +19,8 @@ The config file is TOML at $XDG_CONFIG_HOME/swarmtui/config.toml (default
     queue = "example:swarm:spider"
     min = 1
     max = 6
+    [nodes."lab-worker-1"]   # how to reach one node's engine (shell in a task, stats); default:
+    host = "ssh://ops@10.0.0.12"   # the manager's ssh:// user at the node's address (cluster/reach.py)
     [contexts.prod]          # per docker context: each swarm has its own queue
     redis_url = "redis://default:secret@10.0.0.9:7891/0"
     [keys]                   # binding id -> key(s); the ids are in swarmtui/ui/actions.py
@@ -65,6 +67,7 @@ class Settings:
     config_path: Path | None = None
     context: str | None = None  # a docker CLI context (used only when docker_host is None)
     contexts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # [contexts.NAME] tables
+    nodes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # [nodes.HOSTNAME] host = "ssh://..."
     endpoint_source: str = "--host"  # which of --host, DOCKER_HOST, --context ... chose the endpoint
 
     @cached_property
@@ -108,6 +111,10 @@ def _from_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     if "queue_keys" in data:
         data["queue_keys"] = tuple(data["queue_keys"])
+    for name, node in (data.get("nodes") or {}).items():
+        host = node.get("host", "") if isinstance(node, dict) else ""
+        if not isinstance(host, str) or not host.startswith("ssh://"):
+            raise ConfigError(f'{path}: [nodes."{name}"] needs host = "ssh://USER@ADDRESS[:PORT]"')
     try:
         if "alerts" in data:
             data["alerts"] = parse_alerts(data["alerts"])

@@ -21,7 +21,7 @@ import docker.errors
 import requests.exceptions
 from docker.types import ServiceMode, UpdateConfig
 
-from swarmtui.cluster import assemble, commands, convert, definition, guards
+from swarmtui.cluster import assemble, commands, convert, definition, guards, reach
 from swarmtui.cluster._dockerpy_private import post_service_update
 from swarmtui.cluster.endpoint import Endpoint, as_endpoint
 from swarmtui.cluster.errors import (
@@ -254,6 +254,26 @@ class SwarmClient:
             if {t.get("NodeID") for t in raw if t.get("NodeID")} - set(self._node_names):
                 self._node_names = assemble.hostnames(self.api.nodes())
         return convert.tasks(raw, self._service_names, self._node_names)
+
+    # ---- reaching one node's engine --------------------------------------------------
+    def node_access(self, hostname: str, overrides: Mapping[str, Mapping[str, str]] | None = None) -> reach.NodeAccess:
+        """How to reach that node's own engine (cluster/reach.py): the local socket when it is the node
+        this client talks to, else ssh (per-node override, or the manager's ssh:// user and port)."""
+        with self._errors():
+            own_id = (self.api.info().get("Swarm") or {}).get("NodeID", "")
+        node = self.node(hostname)
+        own = self.node(own_id).hostname if own_id else None
+        return reach.resolve(node.hostname, node.address, self.endpoint.host, own, overrides)
+
+    def shell_command(self, hostname: str, container_id: str, command: str = "", what: str = "",
+                      overrides: Mapping[str, Mapping[str, str]] | None = None) -> list[str]:
+        """argv of an interactive shell in that container on that node, checked first without any
+        prompt (host key known, keys accepted, the container running): raises a ClusterError otherwise."""
+        if not container_id:
+            raise InvalidInput(f"{what or 'the task'} has no container yet", "pick a running task")
+        access = self.node_access(hostname, overrides)
+        reach.preflight(access, container_id, what)
+        return reach.shell_argv(access, container_id, command)
 
     # ---- definitions ----------------------------------------------------------------
     def definition(self, kind: str, ref: str) -> str:

@@ -34,6 +34,7 @@ from swarmtui.ui.actions import ACTIONS, BY_ID, COMMANDS, PANE_SCOPES, Action, G
 from swarmtui.ui.format import styled
 from swarmtui.ui.messages import ClusterFailed, FailoverResult, QueuePolled, SnapshotReady, SwarmChanged
 from swarmtui.ui.context_switch import ContextSwitching
+from swarmtui.ui.diagnose import DiagnoseActions
 from swarmtui.ui.operations import SwarmOperations
 from swarmtui.ui.stack_operations import StackOperations
 from swarmtui.ui.screens.help import HelpScreen, help_sections
@@ -63,7 +64,7 @@ class NodesPane(NodesTable):
     BINDINGS = bindings("nodes")
 
 
-class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, Gated, App):
+class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, DiagnoseActions, Gated, App):
     TITLE = "swarmtui"
     CSS_PATH = Path(__file__).parent / "styles.tcss"  # absolute: subclasses elsewhere find it too
     BINDINGS = bindings("app")

@@ -67,6 +67,10 @@ class RecordedClient:
     def rollback_changes(self, service_id: str):
         return definition.rollback_changes(next(s for s in _load("services") if s["ID"] == service_id))
 
+    def definition(self, kind: str, ident: str) -> str:
+        recorded = {"service": _load("services"), "node": _load("nodes"), "task": _load("tasks_caphost")}[kind]
+        return definition.definition(next(item for item in recorded if item["ID"] == ident))
+
 
 def timeline_entries() -> list[tuple[datetime, list[str]]]:
     """The narrator's sentences for the recorded rolling update: the swarm just before it, then as captured."""
@@ -218,6 +222,11 @@ async def steady_inputs(pilot) -> None:
         box.cursor_blink = False
     for area in pilot.app.screen.query(TextArea):  # the push dialog's items box
         area.cursor_blink = False
+        # TextArea keys its line cache on the cursor only while it blinks: a line cached in the blink's
+        # "off" phase is reused without the cursor (the push dialog's snapshot differed ~1 run in 4).
+        # notify_style_update() drops that cache.
+        area.notify_style_update()
+        area.refresh()
     await pilot.pause()
 
 
@@ -290,6 +299,11 @@ async def a_dialog(pilot) -> None:
 def test_rollback_confirm(snap_compare):
     """Shows what rolling back changes: the image, from the recorded PreviousSpec."""
     assert snap_compare(make_app(), terminal_size=WIDE, run_before=then("R", a_dialog))
+
+
+def test_definition_viewer(snap_compare):
+    """`i` on caphost: its spec as YAML, searched for "Image" (the match selected)."""
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=then("i", a_dialog, "slash", *"Image", "enter"))
 
 
 def test_node_labels_dialog(snap_compare):

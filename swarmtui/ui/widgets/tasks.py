@@ -19,6 +19,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from swarmtui.cluster.models import Task
+from swarmtui.ui.actions import bindings
 from swarmtui.ui.format import age, styled
 from swarmtui.ui.widgets.table import Cells, LiveTable
 
@@ -133,6 +134,8 @@ def task_detail(task: Task, now: datetime | None = None) -> Text:
 
 class TasksPane(Vertical, can_focus=False):
     """The tasks table and, under it, the detail of the task under the cursor."""
+
+    BINDINGS = bindings("tasks")  # history, inspect, shell: they run on the app
 
     ALLOW_MAXIMIZE = True  # `z` zooms the table and its detail line together
     DEFAULT_CSS = """
