@@ -35,8 +35,22 @@ def row(table, name: str) -> list[str] | None:
     return next((r for r in cells(table) if r[0] == name), None)
 
 
-def failures(docker_client, name: str) -> int:
-    return sum(t["Status"]["State"] == "failed" for t in docker_client.api.tasks(filters={"service": name}))
+def cell(table, name: str, column: str) -> str:
+    """The cell of row `name` in the column keyed `column` ("" while there is no such row)."""
+    found = row(table, name)
+    return found[[k.value for k in table.columns].index(column)] if found else ""
+
+
+class Failures:
+    """IDs of the service's failed tasks seen so far (the engine keeps only the last few per slot)."""
+
+    def __init__(self, docker_client, name: str) -> None:
+        self.docker_client, self.name, self.seen = docker_client, name, set()
+
+    def count(self) -> int:
+        tasks = self.docker_client.api.tasks(filters={"service": self.name})
+        self.seen |= {t["ID"] for t in tasks if t["Status"]["State"] == "failed"}
+        return len(self.seen)
 
 
 async def test_a_crash_loop_is_marked_failing_and_told_once(lab, docker_client, unique_name, services):
@@ -45,10 +59,11 @@ async def test_a_crash_loop_is_marked_failing_and_told_once(lab, docker_client, 
     app = app_for(lab)
     async with app.run_test(size=(160, 48)) as pilot:
         table = app.query_one("#services")
-        await until(pilot, lambda: (row(table, unique_name) or ["", "", ""])[2].startswith("failing: exit 3 ×"), 90,
-                    "the service marked failing: exit 3")
-        seen = failures(docker_client, unique_name)
-        await until(pilot, lambda: failures(docker_client, unique_name) >= seen + 2, 90, "two more restarts")
+        failures = Failures(docker_client, unique_name)
+        await until(pilot, lambda: failures.count() >= 0 and cell(table, unique_name, "health").startswith("failing: exit 3 ×"),
+                    90, "the service marked failing: exit 3")
+        seen = failures.count()
+        await until(pilot, lambda: failures.count() >= seen + 2, 90, "two more restarts")
         await pilot.pause(1.5)  # a refresh or two after them
         said = [e for e in app.main("#timeline").entries if unique_name in e]
         loops = [e for e in said if "failing" in e]
@@ -79,7 +94,7 @@ async def test_the_rollback_confirmation_shows_what_changes(lab, docker_client, 
     svc.update(image=f"{lab.registry}/spider:0.02")
     app = app_for(lab)
     async with app.run_test(size=(160, 48)) as pilot:
-        await until(pilot, lambda: (row(app.query_one("#services"), unique_name) or ["", "", "", ""])[3] == "0.02", 60,
+        await until(pilot, lambda: cell(app.query_one("#services"), unique_name, "tag") == "0.02", 60,
                     "the service at 0.02")
         select_service(app, unique_name)
         await pilot.press("R")
@@ -101,11 +116,8 @@ async def test_node_capacity_counts_the_reservations_placed_on_it(lab, docker_cl
     async with app.run_test(size=(160, 48)) as pilot:
         nodes = app.query_one("#nodes")
 
-        def worker2() -> list[str]:
-            return row(nodes, "lab-worker-2") or [""] * 9
-
-        await until(pilot, lambda: worker2()[6].startswith("0.5/") and worker2()[7].startswith("1G/"), 60,
-                    "0.5 CPU and 1G reserved on lab-worker-2")
-        assert worker2()[8] == "2G"  # the limits
-        assert (row(nodes, "lab-worker-1") or [""] * 9)[6].startswith("0/")
+        await until(pilot, lambda: cell(nodes, "lab-worker-2", "cpu").startswith("0.5/")
+                    and cell(nodes, "lab-worker-2", "memory").startswith("1G/"), 60, "0.5 CPU and 1G reserved on lab-worker-2")
+        assert cell(nodes, "lab-worker-2", "limits") == "2G"
+        assert cell(nodes, "lab-worker-1", "cpu").startswith("0/")
         assert "reserved 0.5/" in str(app.main("#status").render())

@@ -107,6 +107,11 @@ async def reach(pilot, scope: str, name: str, prefix: str, by_key: bool):
     if scope == "nodes":
         await pilot.press("1")
         return app
+    if scope == "tasks":  # the selected service's tasks
+        select_service(app, name)
+        await until(pilot, lambda: app.query_one("#tasks-table").row_count > 0, what="its tasks")
+        await pilot.press("3")
+        return app
     if scope == "queue":
         await pilot.press("5")
         table = app.query_one("#queue-table")
