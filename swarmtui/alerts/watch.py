@@ -42,15 +42,21 @@ class Watcher:
         queue_window: float = 30.0,
         client_factory: Callable[[], SwarmClient] | None = None,
         autoscaler=None,
+        endpoint=None,
+        rules: Rules | None = None,
     ) -> None:
         self.settings = settings
         self.on_alert = on_alert
-        self.rules = Rules(settings.alerts)
+        # `rules`: the open incidents of the same swarm, kept across a manager failover
+        self.rules = rules or Rules(settings.alerts)
+        self.endpoint = endpoint or settings.endpoint
         self.swarm_seconds = swarm_seconds
         self.tasks_seconds = tasks_seconds
         self.queue_seconds = queue_seconds
         self.autoscaler = autoscaler
-        self._client_factory = client_factory or (lambda: SwarmClient(settings.endpoint, max_replicas=settings.max_replicas))
+        self._client_factory = client_factory or (lambda: SwarmClient(self.endpoint, max_replicas=settings.max_replicas))
+        if autoscaler is not None:
+            autoscaler.attach(self.endpoint)  # its changes go where the watcher looks
         keys = list(settings.queue_keys) + [q for p in settings.autoscale.values() for q in p.queues]
         self.monitor = QueueMonitor(settings.redis_url, tuple(dict.fromkeys(keys)), settings.queue_links,
                                     window=queue_window) if settings.redis_url else None
@@ -64,7 +70,7 @@ class Watcher:
 
     # ---- public ----------------------------------------------------------------------
     def start(self) -> "Watcher":
-        self._feed = Feed(self.settings.endpoint, self._on_signal).start()
+        self._feed = Feed(self.endpoint, self._on_signal).start()
         self._spawn(self._swarm_loop, "swarm")
         if self.monitor is not None:
             self._spawn(self._queue_loop, "queue")

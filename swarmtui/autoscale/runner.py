@@ -191,6 +191,13 @@ class Autoscaler:
         except OSError as exc:
             log.warning("autoscale audit log %s: %s", self.audit_path, exc)
 
+    def attach(self, endpoint) -> None:
+        """Scale through `endpoint` from now on (a manager failover or a context switch moved the app)."""
+        old, self._client = self._client, None
+        self._client_factory = lambda: SwarmClient(endpoint, max_replicas=self.settings.max_replicas)
+        if old is not None:
+            old.close()
+
     def close(self) -> None:
         if self._client is not None:
             self._client.close()

@@ -8,6 +8,8 @@ read-only mode, like every change).
 
 from __future__ import annotations
 
+import threading
+
 from swarmtui.alerts.delivery import CallbackSink, Delivery, sinks_from
 from swarmtui.alerts.models import Alert
 from swarmtui.autoscale.decide import short
@@ -73,7 +75,20 @@ class AlertsMixin:
         self.autoscaler = Autoscaler(self.settings, say=lambda line: self.post_message(AutoscaleSaid(line)),
                                      audit_path=default_audit_path())
         self.autoscaler.read_only = self.read_only
-        self.watcher = self.sources.watcher(self._alert_delivery.send, self.autoscaler).start()
+        self.watcher = self.sources.watcher(self._alert_delivery.send, self.autoscaler, None).start()
+
+    def restart_watcher(self, same_swarm: bool) -> None:
+        """The app now talks to another endpoint: a manager failover (`same_swarm`: its open incidents
+        carry over, nothing is raised twice) or another context (a fresh start)."""
+        old = self.watcher
+        if old is None or self.sources.watcher is None:
+            return
+        if self.autoscaler is not None:
+            self.autoscaler.read_only = self.read_only
+        old.on_alert = lambda alert: None  # whatever the old one still sees is of the old endpoint
+        old.autoscaler = None
+        self.watcher = self.sources.watcher(self._alert_delivery.send, self.autoscaler, old.rules if same_swarm else None).start()
+        threading.Thread(target=old.stop, name="swarmtui-watch-detach", daemon=True).start()
 
     def stop_watcher(self) -> None:
         if self.watcher is not None:

@@ -271,6 +271,7 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
         lost_name = lost_node.hostname if lost_node else message.lost.label
         words = f"{lost_name} unreachable — now through {message.attached.hostname}"
         self._attach(message.attached.endpoint, f"{message.attached.hostname} ({message.attached.endpoint.url})")
+        self.restart_watcher(same_swarm=True)
         status.note = words
         self.main(Timeline).add([words])
 

@@ -58,6 +58,7 @@ class ContextSwitching:
             status = self.main(StatusLine)
             status.snapshot, status.note, status.connection = None, "", "connecting"
         self._attach(endpoint, name, follow_logs=False)
+        self.restart_watcher(same_swarm=False)
         old_monitor, self.queue_monitor = self.queue_monitor, self.sources.queue()  # that context's own Redis
         self.main(QueuePane).monitor = self.queue_monitor
         close = getattr(old_monitor, "close", None)

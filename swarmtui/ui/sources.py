@@ -46,8 +46,8 @@ class Sources:
     queue: Callable[[], "QueueMonitor"]  # the Redis work-queue monitor (it connects lazily)
     bootstrap: Callable[[], Any]  # -> a bootstrap Engine (swarmtui.bootstrap.engine)
     release: Callable[[], Callable[..., Any]]  # -> a release runner (swarmtui.release.runner)
-    # (on_alert, autoscaler) -> an unstarted swarmtui.alerts.watch.Watcher; None: no alert rules
-    watcher: Callable[[Callable[[Any], None], Any], Any] | None = None
+    # (on_alert, autoscaler, rules or None) -> an unstarted swarmtui.alerts.watch.Watcher; None: no alert rules
+    watcher: Callable[[Callable[[Any], None], Any, Any], Any] | None = None
 
 
 def live(settings: "Settings", endpoint=None) -> Sources:
@@ -70,10 +70,10 @@ def live(settings: "Settings", endpoint=None) -> Sources:
 
         return release_runner(endpoint)
 
-    def watcher(on_alert, autoscaler):  # the same rules and autoscaler as `swarmtui watch`
+    def watcher(on_alert, autoscaler, rules=None):  # the same rules and autoscaler as `swarmtui watch`
         from swarmtui.alerts.watch import Watcher
 
-        return Watcher(settings, on_alert=on_alert, autoscaler=autoscaler, tasks_seconds=10.0)
+        return Watcher(settings, on_alert=on_alert, autoscaler=autoscaler, tasks_seconds=10.0, endpoint=endpoint, rules=rules)
 
     return Sources(
         swarm=lambda: SwarmClient(endpoint, max_replicas=settings.max_replicas),
