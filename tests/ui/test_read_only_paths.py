@@ -176,6 +176,9 @@ async def test_read_only_refuses_every_dangerous_action_on_every_path(world, doc
         for action in DANGEROUS:
             await reach(pilot, action.scope, name, prefix, by_key=True)
             for key in action.keys.split(","):
+                shown = app.screen.active_bindings.get(key.strip())
+                assert shown is not None and shown.binding.id == action.id and not shown.enabled, \
+                    f"{action.id}: {key} is not shown disabled in the footer"
                 refused = len(gate.refused)
                 await pilot.press(key.strip())
                 await answer_everything(pilot, host)
