@@ -43,19 +43,18 @@ def test_every_binding_of_the_ui_comes_from_the_table():
     assert keyed == seen, f"table actions no widget binds: {sorted(keyed - seen)}"
 
 
-def test_each_dangerous_action_has_a_method_where_its_binding_runs():
+def test_each_dangerous_action_is_gated_where_its_method_lives():
+    """The class whose bindings run a dangerous action (the app for "app.x") mixes in Gated with that
+    scope, so its key shows disabled and does nothing read-only: a new dialog cannot forget it."""
+    from swarmtui.ui.actions import Gated
     from swarmtui.ui.app import SwarmApp
-    from swarmtui.ui.screens.bootstrap import BootstrapScreen
-    from swarmtui.ui.screens.release import ReleaseScreen
-    from swarmtui.ui.screens.stacks import ObjectsScreen, StacksScreen
-    from swarmtui.ui.widgets.queue import QueuePane
 
-    homes = {"app": SwarmApp, "queue": QueuePane, "release": ReleaseScreen, "bootstrap": BootstrapScreen,
-             "stacks": StacksScreen, "objects": ObjectsScreen}
+    binders = {b.id: cls for cls in ui_classes() for b in cls.__dict__.get("BINDINGS", [])}
     for action in DANGEROUS:
         where, method = action.method
-        assert callable(getattr(homes[where], f"action_{method}", None)), action.id
-        assert homes[where].ACTION_SCOPE == where
+        home = SwarmApp if where == "app" else binders[action.id]
+        assert issubclass(home, Gated) and home.ACTION_SCOPE == where, f"{action.id}: {home.__name__} is not Gated({where!r})"
+        assert callable(getattr(home, f"action_{method}", None)), f"{action.id}: {home.__name__} has no action_{method}"
 
 
 def test_the_gate_refuses_dangerous_actions_only_in_read_only_mode_and_counts():
