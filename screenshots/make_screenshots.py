@@ -1,13 +1,15 @@
 """Screenshots of swarmtui running on the demo lab, as SVGs for the README.
 
     swarmtui lab up && swarmtui lab demo      # once
-    python screenshots/make_screenshots.py    # about three minutes
+    python screenshots/make_screenshots.py    # about a minute
 
 Drives the real app (SwarmApp in Textual's headless test harness, 160x48) against the lab
 "lab" and saves what the screen shows:
 
     main.svg            the spider (stack crawl, service crawl_spider) running, its queue draining, its logs flowing
     help.svg            the `?` screen
+    stacks.svg          `:stacks`: the stack crawl, its services, replicas and images
+    secrets.svg         `:secrets`: the redis_password secret and the service using it (never its value)
     bootstrap.svg       the `b` wizard with hosts typed in (nothing is run)
     failover.svg        right after `lab stop-node lab-worker-1`: the node Down, its tasks restarted elsewhere
     rolling-update.svg  `u` on crawl_spider to image tag 0.02, caught while the update rolls
@@ -22,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
+import re
 import sys
 import time
 from pathlib import Path
@@ -144,6 +148,20 @@ async def select_spider(pilot) -> None:
     await until(pilot, lambda: app.main(LogsPane).service_name == SERVICE, "the logs pane to follow spider")
 
 
+async def view(pilot, word: str, name: str, out: Path) -> Path:
+    """`:word` on the main screen, shot once its table has rows, then closed."""
+    app = pilot.app
+    await pilot.press("colon")
+    app.query_one("#command", Input).value = word
+    await pilot.press("enter")
+    await until(pilot, lambda: app.screen.query("#view-table") and app.screen.query_one("#view-table").row_count > 0,
+                f"the :{word} view's rows")
+    path = await save(pilot, name, out)
+    await pilot.press("escape")
+    await until(pilot, lambda: len(app.screen_stack) == 1, f"the :{word} view to close")
+    return path
+
+
 async def shoot(lab: Lab, out: Path) -> list[Path]:
     settings = Settings(docker_host=lab.docker_host, redis_url=lab.redis_url, registry=lab.registry)
     app = SwarmApp(settings)
@@ -166,6 +184,8 @@ async def shoot(lab: Lab, out: Path) -> list[Path]:
         await pilot.press("question_mark")
         saved.append(await save(pilot, "help", out))
         await pilot.press("escape")
+        saved.append(await view(pilot, "stacks", "stacks", out))
+        saved.append(await view(pilot, "secrets", "secrets", out))
 
         await pilot.press("1", "b")
         await until(pilot, lambda: app.screen.query("#hosts"), "the bootstrap wizard")
@@ -217,7 +237,9 @@ def check_secrets(lab: Lab, paths: list[Path]) -> list[str]:
     password = lab.redis_password_file.read_text().strip() if lab.redis_password_file.exists() else ""
     found = []
     for path in paths:
-        text = path.read_text()
+        raw = path.read_text()
+        # also the drawn text: a screen line is split into one <text> per style, spaces are &#160;
+        text = raw + html.unescape(re.sub(r"<[^>]+>", "", raw)).replace("\xa0", " ")
         if "SWMTKN-" in text:
             found.append(f"{path.name}: a join token (SWMTKN-)")
         if password and password in text:
