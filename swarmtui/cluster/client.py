@@ -23,7 +23,7 @@ from docker.types import ServiceMode, UpdateConfig
 
 from swarmtui.cluster import assemble, commands, convert, definition, guards, reach
 from swarmtui.cluster._dockerpy_private import post_service_update
-from swarmtui.cluster.endpoint import Endpoint, as_endpoint
+from swarmtui.cluster.endpoint import Endpoint, as_endpoint, ssh_words
 from swarmtui.cluster.errors import (
     ClusterError,
     DaemonUnreachable,
@@ -152,6 +152,11 @@ class SwarmClient:
             raise EngineRefused(f"the engine refused: {exc.explanation or exc}") from exc
         except docker.errors.DockerException as exc:
             raise self._unreachable(exc) from exc
+        except Exception as exc:  # paramiko's own errors (e.g. "SSH session not active" when the manager died)
+            words = ssh_words(self.endpoint, exc)
+            if words is None:
+                raise
+            raise DaemonUnreachable(*words) from exc
 
     @contextlib.contextmanager
     def _patient(self, seconds: float = 60) -> Iterator[None]:

@@ -141,7 +141,7 @@ class Endpoint:
             for cause in _chain(exc):
                 if isinstance(cause, requests.exceptions.SSLError):
                     raise EndpointError(*_tls_words(self, cause)) from exc
-                words = _ssh_words(self, cause)
+                words = ssh_words(self, cause)
                 if words is not None:
                     raise (HostKeyRefused if "host key" in words[0] else DaemonUnreachable)(*words) from exc
             if any(isinstance(c, (requests.exceptions.ConnectionError, requests.exceptions.Timeout, ConnectionError, FileNotFoundError))
@@ -170,7 +170,7 @@ def _tls_words(ep: Endpoint, exc: Exception) -> tuple[str, str]:
     return f"TLS handshake with {ep.url} failed ({text.splitlines()[0][:200]})", f"files: {ep.tls_ca}, {ep.tls_cert}, {ep.tls_key}"
 
 
-def _ssh_words(ep: Endpoint, exc: Exception) -> tuple[str, str] | None:
+def ssh_words(ep: Endpoint, exc: Exception) -> tuple[str, str] | None:
     if ep.scheme != "ssh":
         return None
     try:

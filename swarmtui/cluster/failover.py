@@ -33,8 +33,10 @@ def why_not(current: ep.Endpoint, snapshot: Snapshot | None) -> str | None:
     return None
 
 
-def _manager_of(endpoint: ep.Endpoint, swarm_id: str, timeout: float) -> str | None:
-    """The hostname of the engine at `endpoint` if it is a manager of swarm `swarm_id`."""
+def _manager_of(endpoint: ep.Endpoint, swarm_id: str, timeout: float, strict: bool = True) -> str | None:
+    """The hostname of the engine at `endpoint` if it is a manager of swarm `swarm_id`. While raft
+    elects a leader a manager's /info has no cluster ID: a manager at an address the swarm itself
+    listed (`strict=False`) is taken anyway, and then says "the swarm does not have a leader"."""
     try:
         api = endpoint.api_client(timeout)
     except Exception:  # noqa: BLE001 - not this one
@@ -46,7 +48,8 @@ def _manager_of(endpoint: ep.Endpoint, swarm_id: str, timeout: float) -> str | N
     finally:
         api.close()
     swarm = info.get("Swarm") or {}
-    if swarm.get("ControlAvailable") and (swarm.get("Cluster") or {}).get("ID") == swarm_id:
+    cluster_id = (swarm.get("Cluster") or {}).get("ID")
+    if swarm.get("ControlAvailable") and (cluster_id == swarm_id or (not strict and not cluster_id)):
         return info.get("Name", "")
     return None
 
@@ -56,6 +59,7 @@ def find_manager(current: ep.Endpoint, snapshot: Snapshot, timeout: float = PROB
     lost = current.address
     candidates = [current.at(n.address) for n in snapshot.nodes
                   if n.role == "manager" and n.address and n.address != lost] if lost else []
+    listed = len(candidates)  # the swarm's own managers; contexts after them must match its ID
     try:
         for info in ep.contexts():
             if info.name != current.context and info.endpoint not in (current.url, *(c.url for c in candidates)):
@@ -65,7 +69,8 @@ def find_manager(current: ep.Endpoint, snapshot: Snapshot, timeout: float = PROB
     if not candidates:
         return None
     with concurrent.futures.ThreadPoolExecutor(max_workers=min(8, len(candidates))) as pool:
-        answers = list(pool.map(lambda e: _manager_of(e, snapshot.swarm.id, timeout), candidates))
+        answers = list(pool.map(lambda ie: _manager_of(ie[1], snapshot.swarm.id, timeout, strict=ie[0] >= listed),
+                                enumerate(candidates)))
     for endpoint, hostname in zip(candidates, answers):
         if hostname:
             return Attached(endpoint, hostname)

@@ -263,7 +263,8 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
             return
         status = self.main(StatusLine)
         if message.attached is None:
-            status.detail = f"{status.detail.split(' (')[0]} (no other manager answers; retrying)"
+            status.detail = (f"{status.detail.split(' (')[0]} (no other manager answers yet: after losing the leader "
+                             "raft takes about 20-35 s to elect another; retrying)")
             status.refresh_text()
             return
         snap = self.snapshot

@@ -148,3 +148,13 @@ def test_a_remote_without_the_docker_cli_is_one_line(tmp_path, home, monkeypatch
         assert "\n" not in str(lacking.value)
     finally:
         server.stop()
+
+
+def test_a_context_made_by_lab_up_tls_carries_its_tls_material(remote_lab, home, monkeypatch):
+    """The docker CLI stored the CA and client cert in its context store; swarmtui reads them from there."""
+    monkeypatch.setenv("DOCKER_CONFIG", remote_lab.docker_config)
+    settings = load_settings({"context": remote_lab.context_name("lab-manager-2", tls=True)}, path=home / "none.toml")
+    endpoint = settings.endpoint
+    assert endpoint.tls_verify and endpoint.tls_ca.startswith(remote_lab.docker_config)
+    with SwarmClient(endpoint) as swarm:
+        assert swarm.api.info()["Name"] == "lab-manager-2"

@@ -26,20 +26,19 @@ def ssh_home(remote_lab, tmp_path, monkeypatch):
     return home
 
 
-def docker_cli(remote_lab, *args: str) -> str:
+def docker_cli(remote_lab, via: str, *args: str) -> str:
     cli = shutil.which("docker") or missing("docker CLI", "install docker.io or docker-ce-cli")
-    return subprocess.run([cli, "-H", remote_lab.ssh_url("lab-manager-1"), *args], capture_output=True, text=True,
+    return subprocess.run([cli, "-H", remote_lab.ssh_url(via), *args], capture_output=True, text=True,
                           timeout=120, env=remote_lab.ssh_env(), check=True).stdout
 
 
 async def test_killing_the_connected_manager_fails_over_within_10s_and_keeps_updating(remote_lab, ssh_home, unique_name):
-    victim = "lab-manager-2"  # a follower: the leader's loss means 20-35 s of election first
     with remote_lab.client() as docker_client:
-        leader = next(n.attrs["Description"]["Hostname"] for n in docker_client.nodes.list()
-                      if n.attrs.get("ManagerStatus", {}).get("Leader"))
-    if leader == victim:
-        pytest.skip("lab-manager-2 leads right now; the test needs the connected manager to be a follower")
-    docker_cli(remote_lab, "service", "create", "--detach", "--name", unique_name, "--replicas", "1", "--network", "host",
+        followers = sorted(n.attrs["Description"]["Hostname"] for n in docker_client.nodes.list()
+                           if n.attrs.get("ManagerStatus") and not n.attrs["ManagerStatus"].get("Leader"))
+    victim = followers[0]  # a follower: losing the leader means 20-35 s of election first
+    leader = next(n for n in ("lab-manager-1", "lab-manager-2", "lab-manager-3") if n not in followers)
+    docker_cli(remote_lab, leader, "service", "create", "--detach", "--name", unique_name, "--replicas", "1", "--network", "host",
                f"{remote_lab.registry}/spider:0.01", "python3", "-c", "import time; time.sleep(10**6)")
     app = SwarmApp(Settings(docker_host=remote_lab.ssh_url(victim)))
     try:
@@ -61,7 +60,7 @@ async def test_killing_the_connected_manager_fails_over_within_10s_and_keeps_upd
             assert status.note.startswith(f"{victim} unreachable — now through lab-manager-")
             assert took < 10, f"failover took {took:.1f}s"
             assert app.endpoint.address != remote_lab.node(victim).address
-            docker_cli(remote_lab, "service", "scale", "--detach", f"{unique_name}=3")
+            docker_cli(remote_lab, leader, "service", "scale", "--detach", f"{unique_name}=3")
             await until(pilot, lambda: any(s.name == unique_name and s.replicas_desired == 3 for s in app.snapshot.services), 30,
                         "the scale made from the docker CLI, seen through the new manager")
             await until(pilot, lambda: any(r[0] == victim and r[2].lower().startswith("down") for r in cells(app.query_one("#nodes"))),
@@ -70,4 +69,4 @@ async def test_killing_the_connected_manager_fails_over_within_10s_and_keeps_upd
             print(f"failover after kill: {took:.1f}s")
     finally:
         remote_lab.start_node(victim)
-        docker_cli(remote_lab, "service", "rm", unique_name)
+        docker_cli(remote_lab, leader, "service", "rm", unique_name)
