@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 
 import pytest
 
 from swarmtui.lab.lab import Lab
+from tests.fixtures.lab import lab_prerequisites_missing
 from tests.fixtures.parts import missing
 
 pytestmark = pytest.mark.lab
@@ -18,7 +20,8 @@ def docker(lab: Lab, *args: str, check: bool = True) -> subprocess.CompletedProc
     cli = shutil.which("docker")
     if cli is None:
         missing("docker CLI", "install docker.io or docker-ce-cli")
-    env = lab.ssh_env({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/nonexistent", "DOCKER_CONFIG": lab.docker_config})
+    env = lab.ssh_env({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/nonexistent",
+                       "DOCKER_CONFIG": lab.docker_config or os.environ["DOCKER_CONFIG"]})
     return subprocess.run([cli, *args], capture_output=True, text=True, timeout=60, env=env, check=check)
 
 
@@ -58,3 +61,27 @@ def test_tls_listener_needs_the_lab_client_certificate(remote_lab):
     assert no_cert.returncode != 0
     context = docker(remote_lab, "--context", remote_lab.context_name("lab-manager-1", tls=True), "info", "--format", "{{.Name}}")
     assert context.stdout.strip() == "lab-manager-1"
+
+
+DOWN_LAB_NAME, _, DOWN_LAB_SUBNET = os.environ.get("SWARMTUI_TEST_DOWN_LAB", "rdown:10.89.5.0/24").partition(":")
+
+
+def test_lab_down_removes_every_context_key_cert_and_sshd_it_made(tmp_path, monkeypatch):
+    why = lab_prerequisites_missing() or (None if shutil.which("sshd") and shutil.which("openssl") else "needs openssh-server and openssl")
+    if why:
+        missing("a lab to take down", why)
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "docker-config"))
+    lab = Lab(name=DOWN_LAB_NAME, subnet=DOWN_LAB_SUBNET, managers=1, workers=0, ssh=True, tls=True)
+    try:
+        lab.up(say=lambda m: None)
+        listed = docker(lab, "context", "ls", "--format", "{{.Name}}").stdout.split()
+        assert {lab.context_name(), lab.context_name(tls=True)} <= set(listed)
+        assert lab.manager.sshd_running() and lab.ssh_key.exists() and (lab.tls_dir / "key.pem").exists()
+        sshd_pid = int(lab.manager.sshd_pidfile.read_text())
+    finally:
+        Lab.load(DOWN_LAB_NAME).down(say=lambda m: None)
+    listed = docker(lab, "context", "ls", "--format", "{{.Name}}").stdout.split()
+    assert listed == ["default"]
+    assert not lab.state_dir.exists() and not lab.ssh_key.exists() and not lab.tls_dir.exists()
+    assert not os.path.exists(f"/proc/{sshd_pid}")
+    assert lab.leftovers() == {"namespaces": [], "links": [], "processes": [], "mounts": [], "files": []}
