@@ -318,11 +318,13 @@ async def test_rolling_update_shows_progress_until_completed(lab, docker_client,
         app.screen.query_one("#delay").value = "1"
         await pilot.press("enter")
         seen = set()
+        labels = [str(c.label) for c in services.columns.values()]  # by name: panes gain columns
+        update, tag = labels.index("UPDATE"), labels.index("TAG")
 
         def update_cell():
             row = [r for r in cells(services) if r[0] == service]
-            seen.add(row[0][6] if row else "")
-            return row and row[0][6].startswith("completed") and row[0][3] == "0.02"
+            seen.add(row[0][update] if row else "")
+            return row and row[0][update].startswith("completed") and row[0][tag] == "0.02"
 
         await until(pilot, update_cell, 90, "update completed on screen")
         assert any(s.startswith("updating") for s in seen), f"never saw the update in progress: {seen}"
