@@ -85,7 +85,9 @@ class Endpoint:
         if self.tls_verify and not self.tls_ca:
             raise EndpointError(f"TLS for {self.label}: verification asked but no CA certificate given")
         client_cert = (self.tls_cert, self.tls_key) if self.tls_cert else None
-        return TLSConfig(client_cert=client_cert, ca_cert=self.tls_ca, verify=self.tls_ca if self.tls_verify else False)
+        # The daemon's certificate is always verified: against the given CA, else the system's.  (The
+        # docker CLI skips verification for DOCKER_CERT_PATH without DOCKER_TLS_VERIFY; swarmtui never does.)
+        return TLSConfig(client_cert=client_cert, ca_cert=self.tls_ca, verify=self.tls_ca or True)
 
     def docker_client(self, timeout: float = 10) -> docker.DockerClient:
         """A docker-py client; for ssh:// this opens the SSH connection (host key checked) now."""
@@ -222,7 +224,8 @@ def _tls_from_env(env: Mapping[str, str]) -> dict:
         return {}
     d = Path(cert_path)
     cert, key = d / "cert.pem", d / "key.pem"
-    return {"tls_ca": str(d / "ca.pem"), "tls_verify": verify,
+    ca = d / "ca.pem"
+    return {"tls_ca": str(ca) if ca.exists() or verify else None, "tls_verify": verify,
             "tls_cert": str(cert) if cert.exists() or verify else None, "tls_key": str(key) if key.exists() or verify else None}
 
 

@@ -106,6 +106,12 @@ def test_tls_verified_connects_and_a_wrong_ca_is_refused(remote_lab, home, tmp_p
     with pytest.raises(EndpointError) as wrong:
         SwarmClient(load_settings({}, path=tmp_path / "none.toml").endpoint).snapshot()
     assert f"not signed by the CA {other / 'ca.pem'}" in str(wrong.value)
+    # without DOCKER_TLS_VERIFY the docker CLI would not check the daemon's certificate; swarmtui still does
+    monkeypatch.delenv("DOCKER_TLS_VERIFY")
+    with pytest.raises(EndpointError) as unasked:
+        SwarmClient(load_settings({}, path=tmp_path / "none.toml").endpoint).snapshot()
+    assert f"not signed by the CA {other / 'ca.pem'}" in str(unasked.value)
+    monkeypatch.setenv("DOCKER_TLS_VERIFY", "1")
     (other / "cert.pem").unlink()
     with pytest.raises(EndpointError, match="cert.pem does not exist"):
         SwarmClient(load_settings({}, path=tmp_path / "none.toml").endpoint).snapshot()
