@@ -142,8 +142,11 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
         self.set_interval(QUEUE_POLL_SECONDS, self.poll_queue)
         self.start_watcher()
 
-    def on_resize(self) -> None:
-        self.screen.set_class(self.size.width < 100, "-narrow")
+    def on_resize(self, event: events.Resize) -> None:
+        # event.size: this runs before App._on_resize, so self.size is still the old size;
+        # the main screen, not self.screen: a dialog may be on top
+        if self.screen_stack:
+            self.screen_stack[0].set_class(event.size.width < 100, "-narrow")
 
     def main(self, selector, expect_type=None):
         """A widget of the main screen, even while a dialog is on top (App.query_one looks at the

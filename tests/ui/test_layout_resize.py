@@ -1,0 +1,42 @@
+"""Below 100 columns the main screen shows one pane at a time. A resize switches the layout to the
+new size (not the one before it), also while a dialog is open (the main screen's, not the dialog's)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.ui.test_snapshots import main_screen, make_app
+
+
+def test_resize_under_the_help_switches_the_main_layout() -> None:
+    async def run() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 48)) as pilot:
+            await main_screen(pilot)
+            main = app.screen
+            assert not main.has_class("-narrow")
+            await pilot.resize_terminal(80, 24)
+            await pilot.pause(0.3)
+            assert main.has_class("-narrow"), "resized to 80 columns, yet the wide grid of panes"
+            await pilot.resize_terminal(160, 48)
+            await pilot.pause(0.3)
+            assert not main.has_class("-narrow"), "resized to 160 columns, yet one pane at a time"
+            await pilot.press("question_mark")
+            await pilot.pause(0.2)
+            assert app.screen is not main
+            await pilot.resize_terminal(80, 24)
+            await pilot.pause(0.3)
+            await pilot.press("escape")
+            await pilot.pause(0.2)
+            assert app.screen is main
+            assert main.has_class("-narrow"), "80 columns after the help closed, yet the wide grid of panes"
+            assert sum(1 for pane in main.query("#panes > *") if pane.display) == 1
+            await pilot.press("question_mark")
+            await pilot.pause(0.2)
+            await pilot.resize_terminal(160, 48)
+            await pilot.pause(0.3)
+            await pilot.press("escape")
+            await pilot.pause(0.2)
+            assert not main.has_class("-narrow"), "160 columns after the help closed, yet one pane at a time"
+
+    asyncio.run(run())
