@@ -23,7 +23,8 @@ class Timeline(RichLog):
     BORDER_TITLE = "Timeline"
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(max_lines=2000, wrap=True, markup=False, auto_scroll=True, **kwargs)
+        # min_width: RichLog renders at least 78 columns by default, cutting sentences in a narrower pane
+        super().__init__(max_lines=2000, wrap=True, min_width=20, markup=False, auto_scroll=True, **kwargs)
         self.entries: list[str] = []  # plain text, for tests and for saving
 
     def add(self, sentences: list[str], when: datetime | None = None) -> None:
