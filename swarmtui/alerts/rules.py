@@ -1,8 +1,7 @@
 """The alert rules: observations in, alerts out (pure; no Docker, no Redis, no clock of its own).
 
     rules = Rules(AlertSettings())
-    rules.observe_swarm(snapshot, now)        # nodes, managers, update states
-    rules.observe_failures(tasks, now)        # task history of every service: crash loops
+    rules.observe_swarm(snapshot, now)        # nodes, managers, update states, crash loops (Service.failing)
     rules.observe_queue(queue_snapshot, replicas_by_service, now)
     rules.swarm_unreachable("cannot reach ...", now)
 
@@ -14,20 +13,19 @@ again at its new severity.
 
 from __future__ import annotations
 
-import collections
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Mapping
+from typing import Mapping
 
 import humanize
 
 from swarmtui.alerts.models import Alert
 from swarmtui.alerts.settings import AlertSettings
-from swarmtui.cluster.models import Snapshot, Task
+from swarmtui.cluster.health import describe
+from swarmtui.cluster.models import Snapshot
 from swarmtui.queue.models import KeyStats, QueueSnapshot
 
 RANK = {"info": 0, "warning": 1, "critical": 2}
 NODE_LOST = ("down", "disconnected")
-FAILED = ("failed", "rejected")
 ROLLBACK = ("rollback_started", "rollback_paused", "rollback_completed")
 
 
@@ -54,8 +52,6 @@ class Rules:
     settings: AlertSettings = field(default_factory=AlertSettings)
     open: dict[str, Alert] = field(default_factory=dict)  # incident key -> the alert that opened it
     _update_states: dict[str, str | None] = field(default_factory=dict)
-    _failures: dict[str, tuple[str, float, str]] = field(default_factory=dict)  # task id -> (service id, at, what)
-    _service_names: dict[str, str] = field(default_factory=dict)
     _queues: dict[str, _Queue] = field(default_factory=dict)
 
     # ---- incidents ---------------------------------------------------------------------
@@ -85,13 +81,14 @@ class Rules:
 
     def observe_swarm(self, snapshot: Snapshot, now: float) -> list[Alert]:
         out = self._resolve("docker", f"the swarm API answers again (after {self._since('docker', now)})", now)
-        self._service_names = {s.id: s.name for s in snapshot.services}
         if self.settings.node_down:
             out += self._nodes(snapshot, now)
         if self.settings.managers:
             out += self._managers(snapshot, now)
         if self.settings.updates:
             out += self._updates(snapshot, now)
+        if self.settings.crash_loop:
+            out += self._crash_loops(snapshot, now)
         return out
 
     def _nodes(self, snapshot: Snapshot, now: float) -> list[Alert]:
@@ -151,30 +148,21 @@ class Rules:
         return out
 
     # ---- crash loops ----------------------------------------------------------------------
-    def observe_failures(self, tasks: Iterable[Task], now: float) -> list[Alert]:
-        """Tasks with history (any state): each failed task counts once, whenever it is seen."""
-        if not self.settings.crash_loop:
-            return []
-        window = self.settings.crash_loop_minutes * 60
-        for t in tasks:
-            if t.state in FAILED and t.id not in self._failures:
-                at = t.state_since.timestamp() if t.state_since else now
-                self._failures[t.id] = (t.service_id, at, t.error or t.state)
-                self._service_names.setdefault(t.service_id, t.service_name)
-        self._failures = {k: v for k, v in self._failures.items() if now - v[1] <= window}
-        recent: dict[str, list[tuple[float, str]]] = collections.defaultdict(list)
-        for sid, at, what in self._failures.values():
-            recent[sid].append((at, what))
+    def _crash_loops(self, snapshot: Snapshot, now: float) -> list[Alert]:
+        """Service.failing, as cluster/health.py set it in the snapshot: the one crash-loop rule."""
         out: list[Alert] = []
-        minutes = humanize.naturaldelta(window)
-        for sid, failures in recent.items():
-            if len(failures) >= self.settings.crash_loop_failures:
-                name = self._service_names.get(sid, sid[:12])
-                last = max(failures)[1]
-                out += self._raise(f"crash_loop:{sid}", "crash_loop", "warning", name,
-                                   f"{name} is crash-looping: {len(failures)} task failures in {minutes} (last: {last})", now)
-        for key in [k for k in self.open if k.startswith("crash_loop:") and k.split(":", 1)[1] not in recent]:
-            out += self._resolve(key, f"{self.open[key].object}: no task failure for {minutes}", now)
+        seen = set()
+        for svc in snapshot.services:
+            key = f"crash_loop:{svc.id}"
+            seen.add(key)
+            if svc.failing is not None:
+                last = f" (last: {svc.failing.error})" if svc.failing.error else ""
+                out += self._raise(key, "crash_loop", "warning", svc.name,
+                                   f"{svc.name} is crash-looping — {describe(svc.failing)}{last}", now)
+            else:
+                out += self._resolve(key, f"{svc.name} is no longer crash-looping (after {self._since(key, now)})", now)
+        for key in [k for k in self.open if k.startswith("crash_loop:") and k not in seen]:
+            out += self._resolve(key, "the service was removed", now)
         return out
 
     # ---- the queue ------------------------------------------------------------------------

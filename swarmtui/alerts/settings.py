@@ -3,8 +3,8 @@
     [alerts]
     node_down = true
     managers = true                 # a manager unreachable, quorum at risk
-    crash_loop = true
-    crash_loop_failures = 3         # task failures of one service ...
+    crash_loop = true               # a service failing, by the same rule as its HEALTH column
+    crash_loop_failures = 3         # task failures of one service (in the task history the swarm keeps) ...
     crash_loop_minutes = 5.0        # ... within this many minutes
     updates = true                  # an update paused or rolled back
     queue_stalled = true
@@ -20,7 +20,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from datetime import timedelta
 from typing import Any, Mapping
+
+from swarmtui.cluster import health
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,11 @@ class AlertSettings:
     webhook: str | None = None
     command: str | None = None
     bell: bool = True
+
+    @property
+    def crash_thresholds(self) -> health.Thresholds:
+        """The crash-loop rule every snapshot applies (the services' HEALTH, the timeline, this alert)."""
+        return health.Thresholds(failures=self.crash_loop_failures, window=timedelta(minutes=self.crash_loop_minutes))
 
 
 def parse_alerts(table: Mapping[str, Any], where: str = "[alerts]") -> AlertSettings:

@@ -6,7 +6,8 @@
 
 The swarm's events stream (cluster.feed.Feed) pokes a snapshot at once (a node Down is seen
 within the engine's detection time plus one snapshot), and snapshots are also taken every
-`swarm_seconds`; every service's task history is listed every `tasks_seconds` for crash loops;
+`swarm_seconds`; crash loops are the snapshot's own (Service.failing, by [alerts]
+crash_loop_failures / crash_loop_minutes: the history of unwell services only, as the TUI reads it);
 the queue is polled every `queue_seconds` when a Redis URL is set. The same object runs in
 `swarmtui watch` and in the TUI.
 """
@@ -20,6 +21,7 @@ from typing import Callable
 
 from swarmtui.alerts.models import Alert
 from swarmtui.alerts.rules import Rules
+from swarmtui.cluster import health
 from swarmtui.cluster.client import SwarmClient
 from swarmtui.cluster.errors import ClusterError
 from swarmtui.cluster.feed import Feed, Signal
@@ -37,7 +39,6 @@ class Watcher:
         on_alert: Callable[[Alert], None],
         *,
         swarm_seconds: float = 2.0,
-        tasks_seconds: float = 5.0,
         queue_seconds: float = 1.0,
         queue_window: float = 30.0,
         client_factory: Callable[[], SwarmClient] | None = None,
@@ -51,10 +52,10 @@ class Watcher:
         self.rules = rules or Rules(settings.alerts)
         self.endpoint = endpoint or settings.endpoint
         self.swarm_seconds = swarm_seconds
-        self.tasks_seconds = tasks_seconds
         self.queue_seconds = queue_seconds
         self.autoscaler = autoscaler
-        self._client_factory = client_factory or (lambda: SwarmClient(self.endpoint, max_replicas=settings.max_replicas))
+        self._client_factory = client_factory or (lambda: SwarmClient(self.endpoint, max_replicas=settings.max_replicas,
+                                                                      crash_thresholds=settings.alerts.crash_thresholds))
         if autoscaler is not None:
             autoscaler.attach(self.endpoint)  # its changes go where the watcher looks
         keys = list(settings.queue_keys) + [q for p in settings.autoscale.values() for q in p.queues]
@@ -118,7 +119,6 @@ class Watcher:
     # ---- loops -------------------------------------------------------------------------
     def _swarm_loop(self) -> None:
         client = self._client_factory()
-        tasks_at = 0.0
         try:
             while not self._stopping.is_set():
                 self._poke.wait(self.swarm_seconds)
@@ -127,12 +127,9 @@ class Watcher:
                     break
                 now = time.time()
                 try:
-                    snapshot = client.snapshot()
+                    snapshot = client.snapshot(recheck=health.recheck(self.snapshot.services) if self.snapshot else ())
                     self.snapshot = snapshot
                     self._emit(self.rules.observe_swarm(snapshot, now))
-                    if time.monotonic() - tasks_at >= self.tasks_seconds:
-                        tasks_at = time.monotonic()
-                        self._emit(self.rules.observe_failures(client.tasks(history=True), time.time()))
                 except ClusterError as exc:
                     self._emit(self.rules.swarm_unreachable(str(exc).splitlines()[0], now))
         finally:

@@ -76,10 +76,11 @@ def unwell(raw: RawSwarm, recheck: Iterable[str] = ()) -> set[str]:
     return health.candidates(services(raw.services, raw.network_names, lost), listed, recheck)
 
 
-def snapshot(raw: RawSwarm, taken_at: datetime, tasks_for: str | None = None) -> Snapshot:
+def snapshot(raw: RawSwarm, taken_at: datetime, tasks_for: str | None = None,
+             crash_thresholds: health.Thresholds = health.DEFAULT) -> Snapshot:
     """The swarm; with `tasks_for` (a service or node name/ID) also its tasks: the running ones,
     or every task of `raw.history` when it was fetched.  Services of `raw.histories` are marked
-    failing when their history shows a crash loop."""
+    failing when their history shows a crash loop by `crash_thresholds`."""
     node_models = nodes(raw.nodes, raw.running)
     tasks = ()
     scope = task_scope(tasks_for, raw.nodes, raw.services) if tasks_for else None
@@ -93,15 +94,16 @@ def snapshot(raw: RawSwarm, taken_at: datetime, tasks_for: str | None = None) ->
         swarm=convert.swarm_info(raw.swarm, node_models),
         nodes=node_models,
         services=_with_health(services(raw.services, raw.network_names, convert.running_on_lost_nodes(raw.running, raw.nodes)),
-                              raw, taken_at),
+                              raw, taken_at, crash_thresholds),
         tasks=tasks,
         taken_at=taken_at,
     )
 
 
-def _with_health(models: tuple[Service, ...], raw: RawSwarm, now: datetime) -> tuple[Service, ...]:
+def _with_health(models: tuple[Service, ...], raw: RawSwarm, now: datetime,
+                 crash_thresholds: health.Thresholds) -> tuple[Service, ...]:
     if not raw.histories:
         return models
     names, hosts = service_names(raw.services), hostnames(raw.nodes)
-    return tuple(replace(s, failing=health.failing(s, convert.tasks(raw.histories[s.id], names, hosts), now))
+    return tuple(replace(s, failing=health.failing(s, convert.tasks(raw.histories[s.id], names, hosts), now, crash_thresholds))
                  if s.id in raw.histories else s for s in models)

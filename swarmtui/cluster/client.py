@@ -21,7 +21,7 @@ import docker.errors
 import requests.exceptions
 from docker.types import ServiceMode, UpdateConfig
 
-from swarmtui.cluster import assemble, commands, convert, definition, guards, reach
+from swarmtui.cluster import assemble, commands, convert, definition, guards, health, reach
 from swarmtui.cluster._dockerpy_private import post_service_update
 from swarmtui.cluster.endpoint import Endpoint, as_endpoint, ssh_words
 from swarmtui.cluster.errors import (
@@ -69,13 +69,16 @@ def _label_words(before: Mapping[str, str], after: Mapping[str, str]) -> list[st
 
 
 class SwarmClient:
-    """One manager's view of the swarm through an Endpoint (or a DOCKER_HOST string; None: local socket)."""
+    """One manager's view of the swarm through an Endpoint (or a DOCKER_HOST string; None: local socket).
+    `crash_thresholds`: what marks a service failing in its snapshots ([alerts] crash_loop_failures/_minutes)."""
 
-    def __init__(self, docker_host: Endpoint | str | None = None, timeout: float = 10, max_replicas: int = DEFAULT_MAX_REPLICAS) -> None:
+    def __init__(self, docker_host: Endpoint | str | None = None, timeout: float = 10, max_replicas: int = DEFAULT_MAX_REPLICAS,
+                 crash_thresholds: health.Thresholds = health.DEFAULT) -> None:
         self.endpoint = as_endpoint(docker_host)
         self.docker_host = self.endpoint.host
         self.timeout = timeout
         self.max_replicas = max_replicas
+        self.crash_thresholds = crash_thresholds
         self._docker: docker.DockerClient | None = None
         self._network_names: dict[str, str] = {}
         self._service_names: dict[str, str] = {}
@@ -206,7 +209,7 @@ class SwarmClient:
                 kind, ident = scope
                 raw_history = histories.get(ident) if kind == "service" and ident in histories else api.tasks(filters={kind: ident})
             raw = replace(raw, history=raw_history, histories=histories)
-        return assemble.snapshot(raw, datetime.now(timezone.utc), tasks_for)
+        return assemble.snapshot(raw, datetime.now(timezone.utc), tasks_for, self.crash_thresholds)
 
     def swarm(self) -> SwarmInfo:
         with self._errors():

@@ -3,11 +3,13 @@
 Pure, no Docker calls.  The snapshot lists running tasks of the whole swarm; only the
 services that look unwell there (fewer replicas running than wanted, and not merely
 waiting to be placed) and those already failing get their history read — one call
-each, so a healthy swarm costs nothing extra.
+each, so a healthy swarm costs nothing extra.  This is the one crash-loop rule: the HEALTH column,
+the timeline and the `crash_loop` alert all read `Service.failing`, set here.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable
 
@@ -15,9 +17,18 @@ from swarmtui.cluster.models import Failing, Service, Task
 
 FAILURE_STATES = ("failed", "rejected")
 WAITING_STATES = ("new", "pending")  # not placed yet: explained by the task's error, not a crash
-WINDOW = timedelta(minutes=5)  # failures older than this are forgotten
-QUIET = timedelta(minutes=2)  # no failure for this long: the incident is over
-THRESHOLD = 3  # failures within the window that make a crash loop
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """What makes a crash loop; [alerts] crash_loop_failures / crash_loop_minutes set the first two."""
+
+    failures: int = 3  # failures within the window that make a crash loop
+    window: timedelta = timedelta(minutes=5)  # failures older than this are forgotten
+    quiet: timedelta = timedelta(minutes=2)  # no failure for this long: the incident is over
+
+
+DEFAULT = Thresholds()
 
 
 def short_duration(seconds: float) -> str:
@@ -47,16 +58,23 @@ def candidates(services: Iterable[Service], listed: Iterable[tuple[str, str]], r
     return out & {s.id for s in services}
 
 
-def failing(service: Service, history: Iterable[Task], now: datetime) -> Failing | None:
-    """A crash loop: THRESHOLD failures within WINDOW since the service was last changed (an update or
-    rollback starts a new incident), the latest within QUIET."""
-    since = now - WINDOW
+def recheck(services: Iterable[Service]) -> list[str]:
+    """IDs of the services failing at the last look: their history is read until the loop is over,
+    even while a restart briefly has all replicas running (else the incident would flicker)."""
+    return [s.id for s in services if s.failing]
+
+
+def failing(service: Service, history: Iterable[Task], now: datetime,
+            thresholds: Thresholds = DEFAULT) -> Failing | None:
+    """A crash loop: `failures` failures within `window` since the service was last changed (an update
+    or rollback starts a new incident), the latest within `quiet`."""
+    since = now - thresholds.window
     if service.updated is not None and service.updated > since:
         since = service.updated
     failures = sorted((t for t in history if t.service_id == service.id and t.state in FAILURE_STATES
                        and t.state_since is not None and t.state_since >= since),
                       key=lambda t: t.state_since)
-    if len(failures) < THRESHOLD or now - failures[-1].state_since > QUIET:
+    if len(failures) < thresholds.failures or now - failures[-1].state_since > thresholds.quiet:
         return None
     latest = failures[-1]
     return Failing(count=len(failures), first=failures[0].state_since, last=latest.state_since,

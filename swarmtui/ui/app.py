@@ -22,7 +22,7 @@ from textual import events
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Input
 
-from swarmtui.cluster import failover, stacks
+from swarmtui.cluster import failover, health, stacks
 from swarmtui.cluster.errors import ClusterError
 from swarmtui.cluster.pool import ClientPool
 from swarmtui.cluster.models import Snapshot
@@ -171,7 +171,7 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
             self._dirty = True
             return
         self._refreshing = True
-        failing = [s.id for s in self.snapshot.services if s.failing] if self.snapshot else []
+        failing = health.recheck(self.snapshot.services) if self.snapshot else []
         self._refresh(self.tasks_scope, self.main(TasksPane).history, failing)
 
     @work(thread=True, exit_on_error=False, group="refresh")

@@ -73,10 +73,11 @@ def live(settings: "Settings", endpoint=None) -> Sources:
     def watcher(on_alert, autoscaler, rules=None):  # the same rules and autoscaler as `swarmtui watch`
         from swarmtui.alerts.watch import Watcher
 
-        return Watcher(settings, on_alert=on_alert, autoscaler=autoscaler, tasks_seconds=10.0, endpoint=endpoint, rules=rules)
+        return Watcher(settings, on_alert=on_alert, autoscaler=autoscaler, endpoint=endpoint, rules=rules)
 
     return Sources(
-        swarm=lambda: SwarmClient(endpoint, max_replicas=settings.max_replicas),
+        swarm=lambda: SwarmClient(endpoint, max_replicas=settings.max_replicas,
+                                  crash_thresholds=settings.alerts.crash_thresholds),  # the watcher's rule too
         feed=lambda on_signal: Feed(endpoint, on_signal=on_signal),
         log_stream=lambda service_id, tail, on_batch, filters: LogStream(endpoint, service_id, on_batch, tail=tail,
                                                                          service_filters=filters),

@@ -24,7 +24,7 @@ def watching(lab, webhook):
     def start(**alert_settings) -> Watcher:
         settings = Settings(docker_host=lab.docker_host, alerts=AlertSettings(**alert_settings))
         delivery = Delivery([WebhookSink(webhook.url)])
-        watcher = Watcher(settings, on_alert=delivery.send, tasks_seconds=2.0).start()
+        watcher = Watcher(settings, on_alert=delivery.send).start()
         started.append((watcher, delivery))
         return watcher
 
@@ -95,9 +95,12 @@ def test_a_crash_looping_service_gives_one_alert_not_one_per_restart(lab, watchi
             failed |= {t["ID"] for t in docker_client.api.tasks(filters={"service": unique_name}) if t["Status"]["State"] == "failed"}
             time.sleep(0.5)
         assert len(failed) >= 8, f"only {len(failed)} failed tasks"
-        time.sleep(3)  # the watcher lists task history every 2 s: it has seen them
+        time.sleep(3)  # a snapshot every 2 s: the watcher has seen them
     finally:
         service.remove()
+    webhook.wait_for(lambda a: a["rule"] == "crash_loop" and a["object"] == unique_name and a["resolved"], timeout=60)
+    time.sleep(3)  # a few more snapshots: nothing else about that service
     loops = [a for a in webhook.accepted() if a["rule"] == "crash_loop" and a["object"] == unique_name]
-    assert len(loops) == 1, loops
-    assert "crash-looping" in loops[0]["sentence"] and "exit" in loops[0]["sentence"]
+    assert [a["resolved"] for a in loops] == [False, True], loops
+    assert "crash-looping" in loops[0]["sentence"] and "exit 3" in loops[0]["sentence"]
+    assert loops[1]["sentence"] == "the service was removed"

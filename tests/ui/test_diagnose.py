@@ -65,11 +65,16 @@ async def test_a_crash_loop_is_marked_failing_and_told_once(lab, docker_client, 
         seen = failures.count()
         await until(pilot, lambda: failures.count() >= seen + 2, 90, "two more restarts")
         await pilot.pause(1.5)  # a refresh or two after them
-        said = [e for e in app.main("#timeline").entries if unique_name in e]
+        alert = f"warning: {unique_name}: {unique_name} is crash-looping — failing: exit 3 ×"
+        await until(pilot, lambda: any(e.startswith(alert) for e in app.main("#timeline").entries), 30, "the crash_loop alert")
+        entries = [e for e in app.main("#timeline").entries if unique_name in e]
+        alerted = [e for e in entries if e.startswith(f"warning: {unique_name}: ")]  # the watcher's, by the same rule
+        said = [e for e in entries if e not in alerted]
         loops = [e for e in said if "failing" in e]
         assert loops == [f"{unique_name} failing: exit 3 ×{loops[0].split('×')[1].split(' ')[0]} in "
                          f"{loops[0].split(' in ')[1].split(' ')[0]} (task: non-zero exit (3))"], said
         assert said.index(loops[0]) == len(said) - 1, f"restarts narrated after the loop was seen: {said}"
+        assert len(alerted) == 1 and alerted[0].endswith("(last: task: non-zero exit (3))"), alerted
 
 
 async def test_a_task_that_cannot_be_placed_says_why(lab, docker_client, unique_name, services):

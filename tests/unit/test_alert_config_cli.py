@@ -1,10 +1,15 @@
 """[alerts] and [autoscale.*] in config.toml, and `swarmtui watch --print-service` (pure)."""
 
+from datetime import timedelta
+
 import pytest
 
 from swarmtui.alerts.cli import service_commands
 from swarmtui.alerts.delivery import redact_url
+from swarmtui.alerts.watch import Watcher
+from swarmtui.cluster import health
 from swarmtui.config import ConfigError, load_settings
+from swarmtui.ui.sources import live
 
 
 def settings_from(tmp_path, text):
@@ -18,6 +23,7 @@ def test_alerts_and_autoscale_tables(tmp_path):
 max_replicas = 20
 [alerts]
 crash_loop_failures = 4
+crash_loop_minutes = 2.5
 webhook = "http://127.0.0.1:9/hook"
 [autoscale.spider]
 queue = "example:swarm:spider"
@@ -27,6 +33,11 @@ target_drain_seconds = 60
 cooldown_down_seconds = 30
 """)
     assert s.alerts.crash_loop_failures == 4 and s.alerts.node_down is True
+    # the one crash-loop rule: what the app's and the watcher's snapshots mark failing (HEALTH, timeline, alert)
+    thresholds = health.Thresholds(failures=4, window=timedelta(minutes=2.5))
+    assert s.alerts.crash_thresholds == thresholds
+    assert live(s).swarm().crash_thresholds == thresholds
+    assert Watcher(s, on_alert=print)._client_factory().crash_thresholds == thresholds
     p = s.autoscale["spider"]
     assert (p.queues, p.min, p.max, p.target_drain_seconds, p.cooldown_down_seconds, p.cooldown_up_seconds) == (
         ("example:swarm:spider",), 1, 6, 60.0, 30.0, 60.0)

@@ -7,6 +7,7 @@ import pytest
 
 from swarmtui.alerts.rules import Rules
 from swarmtui.alerts.settings import AlertSettings, parse_alerts
+from swarmtui.cluster import health
 from swarmtui.cluster.models import Node, Service, Snapshot, SwarmInfo, Task, UpdateStatus
 from swarmtui.queue.models import KeyStats, QueueSnapshot
 
@@ -82,24 +83,46 @@ def test_one_of_five_managers_lost_is_a_warning_and_escalates():
     assert rules.observe_swarm(snap(nodes=lose(1)), 3) == []  # better but not over: quiet
 
 
+def looking(settings: AlertSettings, history: list[Task], at: float, service: Service = SPIDER) -> Snapshot:
+    """The snapshot the client assembles: the service marked failing by the [alerts] thresholds."""
+    loop = health.failing(service, history, datetime.fromtimestamp(at, timezone.utc), settings.crash_thresholds)
+    return snap(services=(replace(service, failing=loop),))
+
+
 def test_crash_loop_is_one_alert_not_one_per_restart_and_resolves_when_failures_stop():
-    rules = Rules(AlertSettings(crash_loop_failures=3, crash_loop_minutes=1))
+    settings = AlertSettings(crash_loop_failures=3, crash_loop_minutes=1)
+    rules = Rules(settings)
     rules.observe_swarm(snap(), 0)
     history: list[Task] = []
     raised = []
     for i in range(10):  # a failure every 5 s, the engine keeping only the last 4 in history
         history = [*history, failed(f"t{i}", i * 5.0)][-4:]
-        raised += rules.observe_failures(history, i * 5.0 + 1)
+        raised += rules.observe_swarm(looking(settings, history, i * 5.0 + 1), i * 5.0 + 1)
     assert [(a.rule, a.object, a.resolved) for a in raised] == [("crash_loop", "spider", False)]
-    assert raised[0].sentence == "spider is crash-looping: 3 task failures in a minute (last: task: non-zero exit (1))"
-    assert rules.observe_failures(history, 80) == []  # the last failure (45 s) is still within the minute
-    out = rules.observe_failures(history, 110)
-    assert [(a.resolved, a.sentence) for a in out] == [(True, "spider: no task failure for a minute")]
+    assert raised[0].sentence == "spider is crash-looping — failing: exit 1 ×3 in 10s (last: task: non-zero exit (1))"
+    assert rules.observe_swarm(looking(settings, history, 80), 80) == []  # the last failure (45 s) is still within the minute
+    out = rules.observe_swarm(looking(settings, history, 110), 110)
+    assert [(a.resolved, a.sentence) for a in out] == [(True, "spider is no longer crash-looping (after 2 minutes)")]
+    assert rules.observe_swarm(looking(settings, history, 115), 115) == []  # resolved once
 
 
-def test_two_failures_are_not_a_loop():
-    rules = Rules(AlertSettings(crash_loop_failures=3))
-    assert rules.observe_failures([failed("a", 0), failed("b", 10)], 11) == []
+def test_two_failures_are_not_a_loop_and_the_count_is_configurable():
+    history = [failed("a", 0), failed("b", 10), failed("c", 20)]
+    assert Rules().observe_swarm(looking(AlertSettings(), history[:2], 21), 21) == []
+    assert Rules().observe_swarm(looking(AlertSettings(crash_loop_failures=4), history, 21), 21) == []
+    assert [a.rule for a in Rules().observe_swarm(looking(AlertSettings(), history, 21), 21)] == ["crash_loop"]
+    # the minutes too: three failures over 20 s are not within a quarter of a minute
+    assert Rules().observe_swarm(looking(AlertSettings(crash_loop_minutes=0.25), history, 21), 21) == []
+
+
+def test_a_crash_loop_ends_when_its_service_is_removed_and_is_silent_when_switched_off():
+    settings = AlertSettings()
+    history = [failed("a", 0), failed("b", 10), failed("c", 20)]
+    rules = Rules(settings)
+    assert len(rules.observe_swarm(looking(settings, history, 21), 21)) == 1
+    out = rules.observe_swarm(snap(services=()), 25)
+    assert [(a.rule, a.resolved, a.sentence) for a in out] == [("crash_loop", True, "the service was removed")]
+    assert Rules(AlertSettings(crash_loop=False)).observe_swarm(looking(settings, history, 21), 21) == []
 
 
 def test_update_paused_and_rolled_back_one_incident_resolved_by_a_completed_update():

@@ -36,6 +36,15 @@ def test_a_loop_is_over_after_a_quiet_spell_or_when_the_service_is_changed():
     assert health.failing(fixed, recent, NOW) is None
 
 
+def test_the_thresholds_are_the_callers():
+    history = [failed("a", 100), failed("b", 60), failed("c", 10)]
+    assert health.failing(CRASH, history, NOW) is not None  # the defaults: 3 within 5 minutes
+    assert health.failing(CRASH, history, NOW, health.Thresholds(failures=4)) is None
+    assert health.failing(CRASH, history, NOW, health.Thresholds(window=timedelta(minutes=1))) is None  # "a" is older
+    assert health.failing(CRASH, history, NOW, health.Thresholds(quiet=timedelta(seconds=5))) is None
+    assert health.recheck([CRASH, replace(CRASH, id="s9", failing=health.failing(CRASH, history, NOW))]) == ["s9"]
+
+
 def test_rejected_tasks_say_rejected_not_an_exit_code():
     loop = health.failing(CRASH, [failed(t, s, code=None, state="rejected") for t, s in (("a", 30), ("b", 20), ("c", 5))], NOW)
     assert health.describe(loop) == "failing: rejected ×3 in 25s"
