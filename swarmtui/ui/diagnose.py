@@ -71,11 +71,12 @@ class DiagnoseActions:
             return
         by_name = {f"{t.name} on {t.node_hostname}": t for t in running}
         first = next(iter(by_name))
-        fields = [Field("command", f"Command ({SHELL_HINT})", placeholder="bash, sh, python3 ...")]
+        # id not "command": that is the app's command line, which styles.tcss hides until ":"
+        fields = [Field("shell", f"Command ({SHELL_HINT})", placeholder="bash, sh, python3 ...")]
         if len(running) > 1:
             fields.insert(0, Field("task", f"Task ({len(running)} running)", choices=list(by_name)))
         spec = FormSpec(title=f"A shell in {first if len(running) == 1 else 'a task of ' + running[0].service_name}",
-                        fields=fields, parse=lambda v: (by_name[v.get("task") or first], v["command"]),
+                        fields=fields, parse=lambda v: (by_name[v.get("task") or first], v["shell"]),
                         hint="enter: open it (the TUI comes back when the shell exits) · esc: cancel")
         self.push_screen(FormScreen(spec), lambda answer: answer and self._open_shell(action_id, *answer))
 
