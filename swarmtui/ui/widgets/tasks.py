@@ -16,6 +16,7 @@ from datetime import datetime
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.widgets import DataTable, Static
 
 from swarmtui.cluster.models import Task
@@ -160,7 +161,11 @@ class TasksPane(Vertical, can_focus=False):
 
     def show(self, tasks: tuple[Task, ...], now: datetime | None = None) -> None:
         self._tasks = {t.id: t for t in tasks}
-        self.table.show(tasks, now)
+        try:
+            table = self.table
+        except NoMatches:  # a snapshot landing before compose() mounted the table, or after teardown (seen in CI)
+            return
+        table.show(tasks, now)
         self.show_detail()
 
     def clear(self) -> None:
