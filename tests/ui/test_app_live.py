@@ -13,6 +13,7 @@ from swarmtui.config import Settings
 from swarmtui.ui.app import SwarmApp
 from swarmtui.ui.screens.confirm import ConfirmScreen
 from swarmtui.ui.screens.form import FormScreen
+from tests.ui.waiting import until
 
 pytestmark = pytest.mark.lab
 
@@ -39,15 +40,6 @@ def remove_quietly(service) -> None:
 def desired(docker_client, name: str) -> int:
     service = docker_client.services.get(name)
     return service.attrs["Spec"]["Mode"]["Replicated"]["Replicas"]
-
-
-async def until(pilot, predicate, timeout: float = 30.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        await pilot.pause(0.2)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
 def cells(table) -> list[list[str]]:

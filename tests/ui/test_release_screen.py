@@ -19,6 +19,7 @@ from swarmtui.ui.sources import live as live_sources
 from swarmtui.ui.widgets.timeline import Timeline
 
 from tests.fixtures.fleet import RELEASE_POLICY, running_images
+from tests.ui.waiting import until
 
 POLICY = RELEASE_POLICY
 
@@ -40,15 +41,6 @@ class DialogApp(App):
 
 def text(widget) -> str:
     return str(widget.render())
-
-
-async def until(pilot, predicate, timeout: float = 30.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        await pilot.pause(0.2)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
 async def fill(pilot, **values) -> None:

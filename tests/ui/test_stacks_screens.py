@@ -21,6 +21,7 @@ from swarmtui.ui.screens.stacks import ObjectsScreen, StacksScreen
 from swarmtui.ui.widgets.logs import LogsPane
 from swarmtui.ui.widgets.timeline import Timeline
 from tests.fixtures.parts import need_program
+from tests.ui.waiting import until
 
 pytestmark = pytest.mark.lab
 
@@ -40,15 +41,6 @@ secrets:
     external: true
     name: ${SECRET}
 """
-
-
-async def until(pilot, predicate, timeout: float = 60.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        await pilot.pause(0.2)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
 async def command(pilot, word: str) -> None:
