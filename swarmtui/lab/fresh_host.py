@@ -207,7 +207,9 @@ class FreshHost(SshdFiles):
         return run("nsenter", "-t", str(self.pid), "-m", "-u", "-n", "sh", "-c", command, check=check, **kw)
 
     def start_docker(self) -> None:
-        self.exec("service docker start >/dev/null && for i in $(seq 60); do docker info >/dev/null 2>&1 && exit 0; sleep 0.5; done; exit 1")
+        # Up to 2 min: a fresh dockerd can take well over 30 s to answer while the machine is loaded (seen in CI)
+        self.exec("service docker start >/dev/null && for i in $(seq 240); do docker info >/dev/null 2>&1 && exit 0; sleep 0.5; done;"
+                  " echo 'Docker on the fresh host did not answer within 120 s' >&2; exit 1")
 
     def set_password(self, user: str, password: str) -> None:
         self.exec("chpasswd", input=f"{user}:{password}\n")
