@@ -522,7 +522,20 @@ class SwarmClient:
                 raise
             self._await_raft_member(target, join_seconds)  # the member list moved between our read and the update
             attrs = self._change_role(node, "worker")
+        if not self._await_raft_leave(target, join_seconds):
+            return self._node_result("demote", attrs, "{node} demoted: still leaving the managers", commands.demote)
         return self._node_result("demote", attrs, "{node} demoted to worker", commands.demote)
+
+    def _await_raft_leave(self, target: Node, seconds: float) -> bool:
+        """The spec says worker at once, but the node leaves raft a moment later; stopping it before
+        then takes a vote away from a two-manager raft for good (CI lost its lab's leader that way).
+        Its ManagerStatus goes when it has left."""
+        deadline = time.monotonic() + seconds
+        while self._inspect_node(target.id).get("ManagerStatus"):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.5)
+        return True
 
     def _await_raft_member(self, target: Node, seconds: float) -> None:
         """A just-promoted node is a manager in its spec for a while (seconds; half a minute under load)
