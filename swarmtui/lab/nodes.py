@@ -179,8 +179,42 @@ class Node:
         except Exception:  # noqa: BLE001 - any failure means "not yet"
             return False
 
+    def certificate_role(self) -> str | None:
+        """"manager" or "worker", as the node's swarm certificate says (None before it joined)."""
+        from cryptography import x509
+
+        path = self.data_root / "swarm" / "certificates" / "swarm-node.crt"
+        try:
+            cert = x509.load_pem_x509_certificate(path.read_bytes())
+        except (OSError, ValueError):
+            return None
+        units = cert.subject.get_attributes_for_oid(x509.NameOID.ORGANIZATIONAL_UNIT_NAME)
+        return str(units[0].value).removeprefix("swarm-") if units else None
+
+    def wait_role_settled(self, timeout: float = 60.0) -> None:
+        """Wait until the node's certificate says the role it runs. A node stopped after its demotion
+        but before its worker certificate arrives starts as a manager again and joins raft as a new
+        member the swarm never removes: a one-manager lab then has lost its quorum for good (seen
+        in CI: 80 tests failed after a demote then a stop within seconds). Promotion has the same gap."""
+        deadline = time.monotonic() + timeout
+        while self.running():
+            try:
+                with self.client(timeout=5) as client:
+                    control = bool((client.info().get("Swarm") or {}).get("ControlAvailable"))
+            except Exception:  # noqa: BLE001 - an engine not answering is not mid-change
+                return
+            role = self.certificate_role()
+            if role is None or (role == "manager") == control:
+                return
+            if time.monotonic() >= deadline:
+                raise LabError(f"{self.hostname}: its certificate says {role} but it "
+                               f"{'runs' if control else 'does not run'} a manager after {timeout:.0f}s; "
+                               "stopping it now could cost the swarm its quorum")
+            time.sleep(0.25)
+
     def stop(self, kill: bool = False, timeout: float = 30.0) -> None:
         """Stop the node like `systemctl stop docker` (SIGTERM), or crash it (`kill`: SIGKILL everything)."""
+        self.wait_role_settled()
         if kill:
             self.kill_everything()
             return

@@ -147,3 +147,11 @@ def test_promote_and_demote_ask_with_the_command_they_report(lab, capsys):
             if client.node(name).role == "manager":
                 client.demote(name)
         wait_for(lambda: client.node(name).role == "worker", what="a worker again")
+        # restarted right after its demotion, the node must not come back as a raft member (CI lost its
+        # lab's quorum so): the lab waits for its worker certificate before stopping it
+        lab.stop_node(name)
+        lab.start_node(name)
+        wait_for(lambda: client.node(name).status == "ready", timeout=60, what=f"{name} ready again")
+    with lab.client() as docker_client:
+        swarm = docker_client.info()["Swarm"]
+    assert swarm["Managers"] == 1 and [m["Addr"] for m in swarm["RemoteManagers"]] == [f"{lab.manager.address}:2377"], swarm
