@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from swarmtui.cluster import endpoint as ep
 from swarmtui.cluster.models import Snapshot
 
-PROBE_SECONDS = 4
+PROBE_SECONDS = 8  # an SSH handshake plus `docker system dial-stdio` can take seconds under load
 
 
 @dataclass(frozen=True)
@@ -68,10 +68,16 @@ def find_manager(current: ep.Endpoint, snapshot: Snapshot, timeout: float = PROB
         pass
     if not candidates:
         return None
-    with concurrent.futures.ThreadPoolExecutor(max_workers=min(8, len(candidates))) as pool:
-        answers = list(pool.map(lambda ie: _manager_of(ie[1], snapshot.swarm.id, timeout, strict=ie[0] >= listed),
-                                enumerate(candidates)))
-    for endpoint, hostname in zip(candidates, answers):
-        if hostname:
-            return Attached(endpoint, hostname)
-    return None
+    # The first manager to answer wins: waiting for every probe made the slowest handshake (seconds
+    # over ssh:// on a loaded machine) the failover time. The others finish (and close) on their own.
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=min(8, len(candidates)), thread_name_prefix="swarmtui-probe")
+    try:
+        probes = {pool.submit(_manager_of, endpoint, snapshot.swarm.id, timeout, i >= listed): endpoint
+                  for i, endpoint in enumerate(candidates)}
+        for done in concurrent.futures.as_completed(probes):
+            hostname = done.result()
+            if hostname:
+                return Attached(probes[done], hostname)
+        return None
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)

@@ -49,6 +49,7 @@ from swarmtui.ui.widgets.table import LiveTable
 from swarmtui.ui.widgets.tasks import TasksPane, TasksTable
 from swarmtui.ui.widgets.timeline import Timeline
 
+FAILOVER_RETRY_SECONDS = 1.0  # not the safety refresh's 10 s: the swarm is out of sight until then
 SAFETY_REFRESH_SECONDS = 10.0  # the feed drives refreshes; this catches anything it missed and ages the SINCE column
 QUEUE_POLL_SECONDS = 1.0
 LOGS_SWITCH_DELAY = 0.3  # seconds the cursor must rest on a service before its logs stream opens
@@ -269,6 +270,7 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
             status.detail = (f"{status.detail.split(' (')[0]} (no other manager answers yet: after losing the leader "
                              "raft takes about 20-35 s to elect another; retrying)")
             status.refresh_text()
+            self.set_timer(FAILOVER_RETRY_SECONDS, self.request_refresh)  # the next failed refresh tries again
             return
         snap = self.snapshot
         lost_node = next((n for n in snap.nodes if n.address == message.lost.address), None) if snap else None
