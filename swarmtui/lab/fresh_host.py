@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from swarmtui.lab.network import NETNS_DIR, add_host, netns_pids, remove_host
+from swarmtui.lab.network import NETNS_DIR, add_host, netns_pids, remove_host, veth_name
 from swarmtui.lab.system import LabError, pid_alive, read_pid, run, stop_pid, wait_for_port
 
 INIT_SCRIPT = Path("/etc/init.d/docker")
@@ -238,4 +238,6 @@ class FreshHost(SshdFiles):
                 self._proc.wait()
         if self.netns:
             remove_host(self.lab, self.netns)
+            # a namespace pinned by another process's mounts outlives `ip netns del`, and so would its veth
+            run("ip", "link", "del", veth_name(self.lab, self.index), check=False)
         self.pid = None

@@ -76,10 +76,14 @@ def add_host(lab: str, host: str, index: int, address: str, subnet: ipaddress.IP
     host_end = veth_name(lab, index)
     if not (NETNS_DIR / ns).exists():
         run("ip", "netns", "add", ns)
+    inside = ("ip", "netns", "exec", ns)
+    if link_exists(host_end) and run(*inside, "ip", "link", "show", "eth0", check=False).returncode != 0:
+        # left by an earlier host of this name whose namespace another process's mounts still pin:
+        # its peer is in that old namespace, not in this one
+        run("ip", "link", "del", host_end)
     if not link_exists(host_end):
         run("ip", "link", "add", host_end, "type", "veth", "peer", "name", "eth0", "netns", ns)
     run("ip", "link", "set", host_end, "master", bridge_name(lab), "up")
-    inside = ("ip", "netns", "exec", ns)
     if address not in run(*inside, "ip", "-o", "addr", "show", "dev", "eth0").stdout:
         run(*inside, "ip", "addr", "add", f"{address}/{subnet.prefixlen}", "dev", "eth0")
     run(*inside, "ip", "link", "set", "eth0", "up")
