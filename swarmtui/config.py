@@ -27,6 +27,14 @@ The config file is TOML at $XDG_CONFIG_HOME/swarmtui/config.toml (default
     "services.scale_to" = "S"
     "app.quit" = "ctrl+q"
 
+What the TUI remembers by itself (settings_store.py writes only the key that changed, keeping
+the file's comments and other keys):
+
+    theme = "nord"           # picked in the command palette (ctrl+p, "Change theme")
+    layout = "..."           # the screen layout last chosen
+    [sort]                   # per table: a column key, "desc" for the reverse order
+    services = "replicas desc"
+
 Where the Docker endpoint comes from, as the docker CLI decides (see cluster/endpoint.py):
 --host > DOCKER_HOST > --context > DOCKER_CONTEXT > `docker_host` / `context` here > the docker
 CLI's current context > the local socket.
@@ -69,6 +77,9 @@ class Settings:
     contexts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # [contexts.NAME] tables
     nodes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # [nodes.HOSTNAME] host = "ssh://..."
     endpoint_source: str = "--host"  # which of --host, DOCKER_HOST, --context ... chose the endpoint
+    theme: str | None = None  # a Textual theme name, checked when the TUI starts (None: Textual's default)
+    layout: str | None = None  # the screen layout's name, checked by the TUI
+    sort: Mapping[str, str] = field(default_factory=dict)  # table -> "COLUMN" or "COLUMN desc", checked by the TUI
 
     @cached_property
     def endpoint(self):
@@ -111,6 +122,7 @@ def _from_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     if "queue_keys" in data:
         data["queue_keys"] = tuple(data["queue_keys"])
+    _check_remembered(path, data)
     for name, node in (data.get("nodes") or {}).items():
         host = node.get("host", "") if isinstance(node, dict) else ""
         if not isinstance(host, str) or not host.startswith("ssh://"):
@@ -123,6 +135,19 @@ def _from_file(path: Path) -> dict[str, Any]:
     except ValueError as exc:
         raise ConfigError(f"{path}: {exc}") from exc
     return data
+
+
+def _check_remembered(path: Path, data: Mapping[str, Any]) -> None:
+    """The shape of what the TUI remembers (theme, layout, [sort]); their values are checked by the TUI."""
+    for key in ("theme", "layout"):
+        if key in data and (not isinstance(data[key], str) or not data[key].strip()):
+            raise ConfigError(f"{path}: {key}: give a name as a string, e.g. {key} = \"{'nord' if key == 'theme' else 'NAME'}\"")
+    sort = data.get("sort", {})
+    if not isinstance(sort, dict):
+        raise ConfigError(f'{path}: sort: must be a table, e.g. [sort] services = "replicas desc"')
+    for table, spec in sort.items():
+        if not isinstance(spec, str):
+            raise ConfigError(f'{path}: [sort] {table}: give "COLUMN" or "COLUMN desc" as a string')
 
 
 def _from_env(env: Mapping[str, str]) -> dict[str, Any]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 
 def drop_render_caches(table: DataTable) -> None:
@@ -22,3 +24,31 @@ def key_name_of(character: str) -> str:
     from textual.keys import _character_to_key
 
     return _character_to_key(character)
+
+
+def order_rows(table: DataTable, row_keys: list[str]) -> None:
+    """Show the rows in this order (every row key of the table, once).
+
+    Why private: `DataTable.sort` hands its key function a row's cells but not its row key, and
+    swarmtui sorts by values kept per row key (a number, a time), not by the drawn cells; this is
+    the last half of `DataTable.sort` itself."""
+    from textual._two_way_dict import TwoWayDict
+
+    table._row_locations = TwoWayDict({table.rows[key].key: index for index, key in enumerate(row_keys)})
+    table._update_count += 1
+    table.refresh()
+
+
+def set_column_label(table: DataTable, column: str, label: Text) -> None:
+    """Relabel a column (the sort mark), widening it if the label needs it.
+
+    Why private: DataTable has no call to change a column's label; it measures labels only when
+    a column is added."""
+    from textual.widgets._data_table import measure
+
+    col = table.columns[ColumnKey(column)]
+    col.label = label
+    col.content_width = max(col.content_width, measure(table.app.console, label, 1))
+    table._require_update_dimensions = True
+    table._clear_caches()
+    table.refresh()

@@ -20,11 +20,12 @@ from textual.keys import Keys, format_key, key_to_character
 from swarmtui.ui._textual_private import key_name_of
 
 # Where an action works.  "app" is everywhere; the others are a pane or a dialog.
-PANE_SCOPES = ("app", "services", "nodes", "tasks", "logs", "queue", "timeline")
+PANE_SCOPES = ("app", "tables", "services", "nodes", "tasks", "logs", "queue", "timeline")  # "tables": every table
 DIALOG_SCOPES = ("confirm", "form", "prompt", "help", "release", "bootstrap", "queue_push", "queue_watch", "definition",
                  "stacks", "objects", "live_run", "alerts", "contexts")
 SCOPE_TITLES = {
-    "app": "Everywhere", "services": "Services pane", "nodes": "Nodes pane", "tasks": "Tasks pane",
+    "app": "Everywhere", "tables": "Every table (nodes, services, tasks, queue, stacks, secrets, configs)",
+    "services": "Services pane", "nodes": "Nodes pane", "tasks": "Tasks pane",
     "logs": "Logs pane", "queue": "Queue pane", "timeline": "Timeline pane", "confirm": "Confirmation",
     "form": "Dialogs (scale, update, new service, labels)", "prompt": "Logs prompts (tail N, save)",
     "help": "This help", "release": "Release dialog", "bootstrap": "Bootstrap wizard",
@@ -107,6 +108,11 @@ ACTIONS: tuple[Action, ...] = (
            run="cycle_pane(-1)", show=False, priority=True, palette=False),
     Action("app", "back", "escape", "Back", "back: close the command line, clear a filter, restore a zoomed pane",
            show=False, palette=False),
+    # every table (LiveTable binds them; the order is remembered in config.toml's [sort])
+    Action("tables", "sort_next", "greater_than_sign", "Sort", "sort by the next column (after the last: the table's own order)",
+           run="sort_table(1)", show=False),
+    Action("tables", "sort_previous", "less_than_sign", "Sort", "sort by the previous column", run="sort_table(-1)", show=False),
+    Action("tables", "sort_reverse", "exclamation_mark", "Reverse", "reverse the sort order", run="sort_table(0)", show=False),
     # services pane (the operations live on the app: SwarmOperations)
     Action("services", "scale_up", "plus", "+1", "scale the service up by one", run="app.scale_up", dangerous=True, what="scale up"),
     Action("services", "scale_down", "minus", "-1", "scale the service down by one", run="app.scale_down", dangerous=True,

@@ -36,6 +36,7 @@ from swarmtui.ui.messages import ClusterFailed, FailoverResult, QueuePolled, Sna
 from swarmtui.ui.context_switch import ContextSwitching
 from swarmtui.ui.diagnose import DiagnoseActions
 from swarmtui.ui.operations import SwarmOperations
+from swarmtui.ui.remembering import Remembering
 from swarmtui.ui.stack_operations import StackOperations
 from swarmtui.ui.screens.help import HelpScreen, help_sections
 from swarmtui.ui.sources import LogSource, Sources
@@ -65,7 +66,7 @@ class NodesPane(NodesTable):
     BINDINGS = bindings("nodes")
 
 
-class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, DiagnoseActions, Gated, App):
+class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, DiagnoseActions, Remembering, Gated, App):
     TITLE = "swarmtui"
     CSS_PATH = Path(__file__).parent / "styles.tcss"  # absolute: subclasses elsewhere find it too
     BINDINGS = bindings("app")
@@ -74,6 +75,7 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
     def __init__(self, settings: Settings, sources: Sources | None = None, read_only: bool | None = None) -> None:
         keymap = check_keymap(settings.keys)  # a bad [keys] entry stops here, named, before any screen
         super().__init__()
+        self.start_remembering(settings)  # a bad theme or [sort] order stops here too, named
         self.settings = settings
         self.read_only = settings.read_only if read_only is None else read_only
         self.read_only_gate = Gate(self.read_only, notify=lambda text: self.notify(text, severity="warning"))
@@ -135,6 +137,7 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
         self.main(StatusLine).read_only = self.read_only
         self.main(QueuePane).border_title = "5 Queue"
         self.main(Timeline).border_title = "6 Timeline"
+        self.apply_remembered()
         self.action_focus_pane("services")
         self.feed.start()
         self.request_refresh()
@@ -550,7 +553,8 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
 
     def action_help(self) -> None:
         where = self._current_pane() if len(self.screen_stack) == 1 else "app"
-        self.push_screen(HelpScreen(help_sections((where, "app"), self.user_keymap, self.read_only_gate)))
+        tables = ("tables",) if isinstance(self.focused, LiveTable) else ()
+        self.push_screen(HelpScreen(help_sections((where, *tables, "app"), self.user_keymap, self.read_only_gate)))
 
     # ---- the command palette and read-only mode -------------------------------------------
     def get_system_commands(self, screen) -> Iterable[SystemCommand]:

@@ -19,6 +19,7 @@ def run(args, settings) -> int:
     from swarmtui.cluster.guards import check_docker_host
     from swarmtui.ui.actions import KeymapError
     from swarmtui.ui.app import SwarmApp
+    from swarmtui.ui.remembering import SettingError
 
     try:  # a mistyped URL is said before the screen opens, not as "reconnecting" forever
         check_docker_host(settings.docker_host)
@@ -29,7 +30,7 @@ def run(args, settings) -> int:
         settings = dataclasses.replace(settings, read_only=True)
     try:
         app = SwarmApp(settings)
-    except KeymapError as exc:
+    except (KeymapError, SettingError) as exc:  # a bad [keys] entry, theme or [sort] order: named
         print(f"swarmtui: {settings.config_path}: {exc}", file=sys.stderr)
         return 2
     app.run()

@@ -44,3 +44,33 @@ async def test_unchanged_rows_are_not_rewritten():
         table.update_cell = lambda *a, **k: (writes.append(a), original(*a, **k))
         table.sync({"c": ("cat", "4"), "d": ("dog", "3")})
         assert writes == [("d", "legs", "3")]
+
+
+def names(table) -> list[str]:
+    return [table.get_row_at(i)[0] for i in range(table.row_count)]
+
+
+async def test_sorting_is_by_value_keeps_the_cursor_and_reverses():
+    app = Host()
+    async with app.run_test() as pilot:
+        table = app.query_one(Pets)
+        rows = {"c": ("cat", "4"), "s": ("spider", "8"), "e": ("emu", "2"), "k": ("centipede", "100"), "x": ("ghost", "?")}
+        values = {"c": ("cat", 4), "s": ("spider", 8), "e": ("emu", 2), "k": ("centipede", 100), "x": ("ghost", None)}
+        table.sync(rows, values)
+        await pilot.pause()
+        table.move_cursor(row=names(table).index("spider"))
+        table.focus()
+        await pilot.press("greater_than_sign", "greater_than_sign")  # NAME, then LEGS
+        assert table.sort_spec == "legs"
+        assert names(table) == ["emu", "cat", "spider", "centipede", "ghost"], "100 after 8 (as text it would be first); no value last"
+        assert table.highlighted_key == "s", "the cursor stays on its row"
+        assert [str(c.label) for c in table.ordered_columns] == ["NAME", "LEGS ▲"]
+        await pilot.press("exclamation_mark")
+        assert names(table) == ["centipede", "spider", "cat", "emu", "ghost"] and table.highlighted_key == "s"
+        assert [str(c.label) for c in table.ordered_columns] == ["NAME", "LEGS ▼"]
+        table.sync({**rows, "a": ("ant", "6")}, {**values, "a": ("ant", 6)})  # a refresh keeps the order
+        await pilot.pause()
+        assert names(table) == ["centipede", "spider", "ant", "cat", "emu", "ghost"] and table.highlighted_key == "s"
+        await pilot.press("greater_than_sign")  # past the last column: the table's own order, unmarked
+        assert table.sort_spec is None and names(table)[0] == "ant"
+        assert [str(c.label) for c in table.ordered_columns] == ["NAME", "LEGS"]

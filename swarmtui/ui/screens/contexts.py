@@ -20,7 +20,7 @@ def context_cells(state, current: str) -> tuple[str, ...]:
 class ContextsScreen(TableView):
     BINDINGS = bindings("contexts")
     ACTION_SCOPE = "contexts"
-    COLUMNS = ("NAME", "ENDPOINT", "SWARM", "ROLE", "REACHABLE")
+    COLUMNS = (("name", "NAME"), ("endpoint", "ENDPOINT"), ("swarm", "SWARM"), ("role", "ROLE"), ("reachable", "REACHABLE"))
     TITLE = "Docker contexts (* = the docker CLI's current one); enter switches swarmtui to it"
 
     def __init__(self, current: str) -> None:
@@ -28,7 +28,7 @@ class ContextsScreen(TableView):
         self.current = current
 
     def show(self, states: Sequence) -> None:
-        self.show_rows([(s.name, context_cells(s, self.current), s) for s in states])
+        self.show_rows([(s.name, context_cells(s, self.current), None, s) for s in states])  # sorted by the text
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

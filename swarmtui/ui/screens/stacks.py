@@ -16,6 +16,8 @@ from textual.widgets import DataTable, Label, Static
 
 from swarmtui.cluster.models import Stack, SwarmObject
 from swarmtui.ui.actions import Gated, bindings, key_display, actions_of
+from swarmtui.ui.widgets.ranks import STACK_STATES, natural, rank
+from swarmtui.ui.widgets.table import LiveTable, Values
 
 
 def _when(value) -> str:
@@ -25,6 +27,15 @@ def _when(value) -> str:
 def stack_cells(stack: Stack) -> tuple[str, ...]:
     return (stack.name, str(len(stack.services)), f"{stack.replicas_running}/{stack.replicas_desired}", stack.state,
             ", ".join(stack.images))
+
+
+def stack_values(stack: Stack) -> Values:
+    return (natural(stack.name), len(stack.services), (stack.replicas_running, stack.replicas_desired),
+            rank(STACK_STATES, stack.state), ", ".join(stack.images))
+
+
+def object_values(obj: SwarmObject) -> Values:
+    return (natural(obj.name), obj.created, obj.updated, ",".join(f"{k}={v}" for k, v in obj.labels.items()), len(obj.used_by))
 
 
 def object_cells(obj: SwarmObject) -> tuple[str, ...]:
@@ -40,8 +51,9 @@ class TableView(Gated, ModalScreen[None]):
     TableView DataTable { height: 1fr; }
     TableView .hint { width: 100%; padding: 0 1; color: $text-muted; }
     """
-    COLUMNS: tuple[str, ...] = ()
+    COLUMNS: tuple[tuple[str, str], ...] = ()  # (key, label): the keys name the columns in config.toml's [sort]
     TITLE = ""
+    SORT_NAME = ""
 
     def __init__(self) -> None:
         super().__init__()
@@ -51,34 +63,22 @@ class TableView(Gated, ModalScreen[None]):
         keys = " · ".join(f"{key_display(a.keys)} {a.label.lower()}" for a in actions_of(self.ACTION_SCOPE) if a.keys)
         with Vertical():
             yield Label(self.TITLE, classes="title", markup=False)
-            yield DataTable(cursor_type="row", id="view-table")
+            yield LiveTable(self.COLUMNS, self.SORT_NAME, id="view-table")
             yield Static(keys, classes="hint", markup=False)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns(*self.COLUMNS)
-        table.focus()
+        self.query_one(LiveTable).focus()
         self.app.load_view(self)  # type: ignore[attr-defined]
 
-    def show_rows(self, rows: Sequence[tuple[str, tuple[str, ...], object]]) -> None:
-        """(key, cells, item) per row; the cursor stays on the same key."""
-        table = self.query_one(DataTable)
-        current = self.selected_key
-        table.clear()
-        self.items = {}
-        for key, cells, item in rows:
-            table.add_row(*cells, key=key)
-            self.items[key] = item
-        keys = [k for k, _, _ in rows]
-        if current in keys:
-            table.move_cursor(row=keys.index(current))
+    def show_rows(self, rows: Sequence[tuple[str, tuple[str, ...], Values | None, object]]) -> None:
+        """(key, cells, sort values or None for the text, item) per row; the cursor stays on the same key."""
+        self.items = {key: item for key, _, _, item in rows}
+        self.query_one(LiveTable).sync({key: cells for key, cells, _, _ in rows},
+                                       {key: values for key, _, values, _ in rows if values is not None})
 
     @property
     def selected_key(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not self.items or table.cursor_row < 0 or table.cursor_row >= table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.query_one(LiveTable).highlighted_key
 
     @property
     def selected(self):
@@ -95,11 +95,12 @@ class TableView(Gated, ModalScreen[None]):
 class StacksScreen(TableView):
     BINDINGS = bindings("stacks")
     ACTION_SCOPE = "stacks"
-    COLUMNS = ("NAME", "SERVICES", "REPLICAS", "STATE", "IMAGES")
+    COLUMNS = (("name", "NAME"), ("services", "SERVICES"), ("replicas", "REPLICAS"), ("state", "STATE"), ("images", "IMAGES"))
     TITLE = "Stacks (services labelled com.docker.stack.namespace)"
+    SORT_NAME = "stacks"
 
     def show(self, stacks: Sequence[Stack]) -> None:
-        self.show_rows([(s.name, stack_cells(s), s) for s in stacks])
+        self.show_rows([(s.name, stack_cells(s), stack_values(s), s) for s in stacks])
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()  # the table takes enter itself (select_cursor): the same as the table's `enter`
@@ -124,15 +125,16 @@ class StacksScreen(TableView):
 class ObjectsScreen(TableView):
     BINDINGS = bindings("objects")
     ACTION_SCOPE = "objects"
-    COLUMNS = ("NAME", "CREATED", "UPDATED", "LABELS", "USED BY → TARGET")
+    COLUMNS = (("name", "NAME"), ("created", "CREATED"), ("updated", "UPDATED"), ("labels", "LABELS"), ("used_by", "USED BY → TARGET"))
 
     def __init__(self, kind: str) -> None:
         super().__init__()
         self.kind = kind
+        self.SORT_NAME = f"{kind}s"  # secrets, configs: each remembers its own order
         self.TITLE = f"{kind.capitalize()}s (values are never shown)"
 
     def show(self, objects: Sequence[SwarmObject]) -> None:
-        self.show_rows([(o.id, object_cells(o), o) for o in objects])
+        self.show_rows([(o.id, object_cells(o), object_values(o), o) for o in objects])
 
     def action_create(self) -> None:
         self.app.create_object(self.kind)  # type: ignore[attr-defined]

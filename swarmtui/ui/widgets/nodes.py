@@ -11,7 +11,8 @@ from rich.text import Text
 
 from swarmtui.cluster.models import Node
 from swarmtui.ui.format import cpus, size, styled, usage
-from swarmtui.ui.widgets.table import Cells, LiveTable
+from swarmtui.ui.widgets.ranks import AVAILABILITY, MANAGER, NODE_STATUS, ROLES, address, natural, rank, share
+from swarmtui.ui.widgets.table import Cells, LiveTable, Values
 
 
 def node_cells(node: Node) -> Cells:
@@ -31,6 +32,16 @@ def node_cells(node: Node) -> Cells:
     )
 
 
+def node_values(node: Node) -> Values:
+    """What each column sorts by (see node_cells)."""
+    return (
+        natural(node.hostname), rank(ROLES, node.role), rank(NODE_STATUS, node.status), rank(AVAILABILITY, node.availability),
+        rank(MANAGER, node.manager_status), node.running_tasks, share(node.reserved.cpus, node.cpus),
+        share(node.reserved.memory_bytes, node.memory_bytes), (node.limits.cpus, node.limits.memory_bytes),
+        address(node.address), natural(node.engine_version),
+    )
+
+
 def limits_cell(node: Node) -> Text:
     limits = node.limits
     words = [f"{cpus(limits.cpus)} cpu" if limits.cpus else "", size(limits.memory_bytes) if limits.memory_bytes else ""]
@@ -40,6 +51,7 @@ def limits_cell(node: Node) -> Text:
 
 class NodesTable(LiveTable):
     BORDER_TITLE = "1 Nodes"
+    SORT_NAME = "nodes"
     COLUMNS = (
         ("hostname", "HOSTNAME"), ("role", "ROLE"), ("status", "STATUS"), ("availability", "AVAIL"),
         ("manager", "MANAGER"), ("tasks", "TASKS"), ("cpu", "CPU RES"), ("memory", "MEM RES"), ("limits", "LIMITS"),
@@ -47,4 +59,4 @@ class NodesTable(LiveTable):
     )
 
     def show(self, nodes: tuple[Node, ...]) -> None:
-        self.sync({n.id: node_cells(n) for n in nodes})
+        self.sync({n.id: node_cells(n) for n in nodes}, {n.id: node_values(n) for n in nodes})

@@ -39,6 +39,7 @@ SPARK_WIDTH = 20
 
 
 class QueueTable(LiveTable):
+    SORT_NAME = "queue"
     COLUMNS = (
         ("key", "Key"), ("type", "Type"), ("depth", "Depth"), ("in_flight", "In flight"),
         ("rate_in", "In"), ("rate_out", "Out"), ("eta", "Drains in"), ("spark", "Last minutes"),
@@ -50,6 +51,12 @@ class QueueTable(LiveTable):
 
     def sort_key(self, cells):
         return self.order.get(plain(cells[0]), len(self.order))
+
+
+def row_values(k: KeyStats) -> tuple:
+    """What each column sorts by (see row_cells): counts and rates as numbers, an unknown rate or
+    a queue that never drains last."""
+    return (k.key, k.type, k.depth, k.in_flight, k.rate_in, k.rate_out, k.eta, k.history[-1] if k.history else None)
 
 
 def _rate(k: KeyStats, value: float | None) -> Text:
@@ -120,7 +127,7 @@ class QueuePane(Gated, Vertical, can_focus=False):
         self.snapshot = snapshot
         table = self.query_one(QueueTable)
         table.order = {k.key: i for i, k in enumerate(snapshot.keys)}
-        table.sync({k.key: row_cells(k) for k in snapshot.keys})
+        table.sync({k.key: row_cells(k) for k in snapshot.keys}, {k.key: row_values(k) for k in snapshot.keys})
         status = self.query_one("#queue-status", Static)
         status.set_class(bool(snapshot.error), "error")
         status.update(self.status_line(snapshot))
@@ -186,9 +193,8 @@ class QueuePane(Gated, Vertical, can_focus=False):
             return
         if self.monitor.unwatch(row.pattern):
             gone = [k.key for k in self.snapshot.keys if k.pattern == row.pattern]
-            self.query_one(QueueTable).sync(
-                {k.key: row_cells(k) for k in self.snapshot.keys if k.key not in gone}
-            )
+            kept = [k for k in self.snapshot.keys if k.key not in gone]
+            self.query_one(QueueTable).sync({k.key: row_cells(k) for k in kept}, {k.key: row_values(k) for k in kept})
             self.snapshot = QueueSnapshot(
                 self.snapshot.taken_at, tuple(k for k in self.snapshot.keys if k.key not in gone),
                 self.snapshot.error, self.snapshot.server, self.monitor.patterns, self.snapshot.elapsed_ms,

@@ -8,7 +8,8 @@ from rich.text import Text
 from swarmtui.cluster.health import describe
 from swarmtui.cluster.models import STACK_LABEL, Service, Task
 from swarmtui.ui.format import replicas, styled
-from swarmtui.ui.widgets.table import Cells, LiveTable, plain
+from swarmtui.ui.widgets.ranks import UPDATE_STATES, natural, rank
+from swarmtui.ui.widgets.table import Cells, LiveTable, Values, plain
 
 
 ROLLING = ("updating", "rollback_started")
@@ -46,8 +47,18 @@ def service_cells(service: Service, progress: str = "", autoscale: str = "") -> 
     )
 
 
+def service_values(service: Service, autoscale: str = "") -> Values:
+    """What each column sorts by (see service_cells): REPLICAS by running then desired, HEALTH by failures."""
+    return (
+        natural(service.name), (service.replicas_running, service.replicas_desired),
+        service.failing.count if service.failing else 0, autoscale.lower(), natural(service.tag), service.mode,
+        service.network_mode, rank(UPDATE_STATES, service.update_status.state if service.update_status else ""),
+    )
+
+
 class ServicesTable(LiveTable):
     BORDER_TITLE = "2 Services"
+    SORT_NAME = "services"
     COLUMNS = (
         ("name", "NAME"), ("replicas", "REPLICAS"), ("health", "HEALTH"), ("autoscale", "AUTOSCALE"), ("tag", "TAG"),
         ("mode", "MODE"), ("network", "NETWORK"), ("update", "UPDATE"),
@@ -67,7 +78,8 @@ class ServicesTable(LiveTable):
         autoscale = autoscale or {}
         self._stack_of = {s.name: s.labels.get(STACK_LABEL, "") for s in services}
         self._stack_by_id = {s.id: s.labels.get(STACK_LABEL, "") for s in services}
-        self.sync({s.id: service_cells(s, update_progress(s, tasks), autoscale.get(s.name, "")) for s in services})
+        self.sync({s.id: service_cells(s, update_progress(s, tasks), autoscale.get(s.name, "")) for s in services},
+                  {s.id: service_values(s, autoscale.get(s.name, "")) for s in services})
 
     # ---- stacks ------------------------------------------------------------------------
     def sort_key(self, cells: Cells):
@@ -99,5 +111,4 @@ class ServicesTable(LiveTable):
     def action_toggle_stack_groups(self) -> None:
         self.group_by_stack = not self.group_by_stack
         self._retitle()
-        if self.row_count:
-            self.sort(key=self.sort_key)
+        self.set_sort(self.sort_column, self.sort_reverse)  # the new own order breaks the ties

@@ -11,6 +11,11 @@ O(rows) each, so a sync or a filter key that drops more than BULK_REMOVALS rows
 rebuilds the rows once instead (the cursor stays on its row); and
 `update_cell(update_width=True)` re-measures the whole column whenever a value
 gets narrower, so widths are only asked for when a value is wider than its column.
+
+Sorting (`<` `>` move the sort column, `!` reverses; the keys are in the action table's
+"tables" scope) orders rows by values the table was given per row (a number, a time, a state's
+rank), never by the drawn text; rows without a value for the column go last either way, and
+rows that tie keep the table's own order.  The sort column is marked ▲ / ▼ in the header.
 """
 
 from __future__ import annotations
@@ -22,9 +27,12 @@ from rich.text import Text
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
-from swarmtui.ui._textual_private import drop_render_caches
+from swarmtui.ui._textual_private import drop_render_caches, order_rows, set_column_label
+from swarmtui.ui.actions import bindings
 
 Cells = tuple[Any, ...]
+Values = tuple[Any, ...]  # one sortable value per column (None: sorts last)
+MARKS = {False: " ▲", True: " ▼"}
 BULK_REMOVALS = 32  # more rows gone than this in one sync: rebuild instead of remove_row each
 
 
@@ -32,20 +40,42 @@ def plain(value: Any) -> str:
     return value.plain if isinstance(value, Text) else str(value)
 
 
+def parse_sort(spec: str, columns: tuple[tuple[str, str], ...]) -> tuple[str, bool]:
+    """'replicas desc' -> ('replicas', True); ValueError naming the columns otherwise."""
+    words = spec.split()
+    keys = [key for key, _ in columns]
+    if not words or len(words) > 2 or words[0] not in keys or words[1:] not in ([], ["asc"], ["desc"]):
+        raise ValueError(f"{spec!r} is not a sort order: give \"COLUMN\" or \"COLUMN desc\", COLUMN one of {', '.join(keys)}")
+    return words[0], words[1:] == ["desc"]
+
+
 class LiveTable(DataTable):
     # (column key, label) pairs; subclasses set them.
     COLUMNS: tuple[tuple[str, str], ...] = ()
+    BINDINGS = bindings("tables")  # sorting, on every table
+    SORT_NAME = ""  # the key in config.toml's [sort] that remembers this table's order
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, columns: tuple[tuple[str, str], ...] | None = None, sort_name: str = "", **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        if columns is not None:
+            self.COLUMNS = columns
+        self.sort_name = sort_name or self.SORT_NAME
         self._all: dict[str, Cells] = {}
         self._shown: dict[str, Cells] = {}
+        self._values: dict[str, Values] = {}
+        self._previous_values: dict[str, Values] = {}
         self.filter_text = ""
         self._widths_stale = False
+        self.sort_column: str | None = None  # None: the table's own order (sort_key)
+        self.sort_reverse = False
 
     def on_mount(self) -> None:
         for key, label in self.COLUMNS:
             self.add_column(label, key=key)
+        self._mark_header()
+        apply_sort = getattr(self.app, "apply_sort", None)  # SwarmApp: the order remembered in config.toml
+        if apply_sort is not None and self.sort_name:
+            apply_sort(self)
 
     # ---- what subclasses may override --------------------------------------
     def sort_key(self, cells: Cells) -> Any:
@@ -58,9 +88,78 @@ class LiveTable(DataTable):
             return None
         return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
 
-    def sync(self, rows: Mapping[str, Cells]) -> None:
+    def sync(self, rows: Mapping[str, Cells], values: Mapping[str, Values] | None = None) -> None:
+        """`values`: per row key, what each column sorts by (default: the cell's text)."""
         self._all = dict(rows)
+        self._previous_values, self._values = self._values, dict(values or {})
         self._apply()
+
+    # ---- sorting --------------------------------------------------------------
+    @property
+    def sort_spec(self) -> str | None:
+        """How config.toml's [sort] writes the order (None: the table's own)."""
+        if self.sort_column is None:
+            return None
+        return f"{self.sort_column} desc" if self.sort_reverse else self.sort_column
+
+    def set_sort(self, column: str | None, reverse: bool = False) -> None:
+        self.sort_column, self.sort_reverse = column, reverse and column is not None
+        self._mark_header()
+        if self._shown:
+            keep_key = self.highlighted_key
+            self._reorder()
+            self._keep_cursor(keep_key, scroll=True)
+
+    def step_sort(self, step: int) -> None:
+        """The next (previous) column; after the last one the table's own order."""
+        keys = [None, *(key for key, _ in self.COLUMNS)]
+        self.set_sort(keys[(keys.index(self.sort_column) + step) % len(keys)])
+
+    def flip_sort(self) -> None:
+        self.set_sort(self.sort_column or self.COLUMNS[0][0], not self.sort_reverse)
+
+    def action_sort_table(self, step: int) -> None:
+        """`>` / `<` (step 1 / -1) move the sort column, `!` (0) reverses it."""
+        self.flip_sort() if step == 0 else self.step_sort(step)
+        remember = getattr(self.app, "remember_sort", None)  # SwarmApp: into config.toml's [sort]
+        if remember is not None and self.sort_name:
+            remember(self)
+
+    def _mark_header(self) -> None:
+        if not self.columns:
+            return  # not mounted yet: on_mount marks it
+        for key, label in self.COLUMNS:
+            mark = MARKS[self.sort_reverse] if key == self.sort_column else ""
+            if plain(self.columns[ColumnKey(key)].label) != label + mark:
+                set_column_label(self, key, Text(label + mark))
+
+    def _value(self, key: str, index: int) -> Any:
+        values = self._values.get(key)
+        if values is not None:
+            return values[index]
+        return plain(self._shown[key][index]).lower()
+
+    def _reorder(self) -> None:
+        order = sorted(self._shown, key=lambda k: self.sort_key(self._shown[k]))
+        if self.sort_column is not None:
+            index = next(i for i, (k, _) in enumerate(self.COLUMNS) if k == self.sort_column)
+            values = {k: self._value(k, index) for k in order}
+            present = [k for k in order if values[k] is not None]
+            try:
+                present.sort(key=values.__getitem__, reverse=self.sort_reverse)  # stable: ties keep the own order
+            except TypeError:  # values of mixed types in one column: fall back to the text
+                present.sort(key=lambda k: plain(self._shown[k][index]).lower(), reverse=self.sort_reverse)
+            order = present + [k for k in order if values[k] is None]
+        order_rows(self, order)
+
+    def _rank(self, key: str, cells: Cells, values: Mapping[str, Values]) -> Any:
+        """What decides a row's place: its sort column's value, then the table's own order."""
+        own = self.sort_key(cells)
+        if self.sort_column is None:
+            return own
+        index = next(i for i, (k, _) in enumerate(self.COLUMNS) if k == self.sort_column)
+        row = values.get(key)
+        return (row[index] if row is not None else plain(cells[index]), own)
 
     def set_filter(self, text: str) -> None:
         self.filter_text = text.strip().lower()
@@ -117,10 +216,13 @@ class LiveTable(DataTable):
                 for column, before, after in zip(columns, old, cells):
                     if before != after:
                         self.update_cell(key, column, after, update_width=self._widens(column, after))
-                reorder = reorder or self.sort_key(old) != self.sort_key(cells)
+                reorder = reorder or self._rank(key, old, self._previous_values) != self._rank(key, cells, self._values)
+            elif not reorder and self.sort_column is not None:
+                reorder = self._rank(key, old, self._previous_values) != self._rank(key, cells, self._values)
             self._shown[key] = cells
+        self._previous_values = self._values
         if reorder and self._shown:
-            self.sort(key=self.sort_key)
+            self._reorder()
         self._keep_cursor(keep_key)
 
     def _rebuild(self, visible: Mapping[str, Cells], keep_key: str | None) -> None:
@@ -133,7 +235,7 @@ class LiveTable(DataTable):
             self.add_row(*visible[key], key=key)
             self._shown[key] = visible[key]
         if self._shown:
-            self.sort(key=self.sort_key)
+            self._reorder()
         self._keep_cursor(keep_key, scroll=True)
 
     def _keep_cursor(self, keep_key: str | None, scroll: bool = False) -> None:

@@ -22,7 +22,8 @@ from textual.widgets import DataTable, Static
 from swarmtui.cluster.models import Task
 from swarmtui.ui.actions import bindings
 from swarmtui.ui.format import age, styled
-from swarmtui.ui.widgets.table import Cells, LiveTable
+from swarmtui.ui.widgets.ranks import TASK_STATES, natural, newest_first, rank
+from swarmtui.ui.widgets.table import Cells, LiveTable, Values
 
 
 class Clock:
@@ -74,6 +75,16 @@ def _cells(task: Task, since) -> Cells:
     )
 
 
+def task_values(task: Task) -> Values:
+    """What each column sorts by (see _cells): STATE trouble first, SINCE youngest first."""
+    tag = task.image.rsplit(":", 1)[-1] if ":" in task.image.rsplit("/", 1)[-1] else ""
+    return (
+        (task.service_name, task.slot if task.slot is not None else -1, task.node_id), natural(task.node_hostname or task.node_id),
+        rank(TASK_STATES, task.state), newest_first(task.state_since), rank(TASK_STATES, task.desired_state),
+        task.exit_code, natural(tag), task.error.lower() or None,
+    )
+
+
 def task_cells(task: Task, now: datetime | None = None) -> Cells:
     """The row of a task as plain values (SINCE as text, against `now`)."""
     return _cells(task, age(task.state_since, now))
@@ -81,6 +92,7 @@ def task_cells(task: Task, now: datetime | None = None) -> Cells:
 
 class TasksTable(LiveTable):
     BORDER_TITLE = "3 Tasks"
+    SORT_NAME = "tasks"
     COLUMNS = (
         ("name", "TASK"), ("node", "NODE"), ("state", "STATE"), ("age", "SINCE"),
         ("desired", "DESIRED"), ("exit", "EXIT"), ("tag", "TAG"), ("error", "ERROR"),
@@ -100,7 +112,7 @@ class TasksTable(LiveTable):
     def show(self, tasks: tuple[Task, ...], now: datetime | None = None) -> None:
         moved = now is None or now != self.clock.now
         self.clock.now = now
-        self.sync({t.id: _cells(t, Since(t.state_since, self.clock)) for t in tasks})
+        self.sync({t.id: _cells(t, Since(t.state_since, self.clock)) for t in tasks}, {t.id: task_values(t) for t in tasks})
         if moved and self._shown:
             # One write re-renders the rows on screen against the new clock (DataTable keys its
             # render caches on its update count); the other rows are drawn when scrolled to.
