@@ -139,6 +139,8 @@ def run_scenario(lab, fleet: Fleet, images: tuple[str, str], items: int = 2000, 
         finally:
             lab.start_node(node)
     step(f"{node} started again")
+    fleet.scale(6)  # the disruptions are over: what is left only has to be done, and checked
+    step("draining with 6 replicas")
     drain(fleet, seeded, patient, timeout=300)
     report.tally = fleet.tally(seeded)
     report.seconds = time.monotonic() - t0

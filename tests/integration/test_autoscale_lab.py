@@ -11,6 +11,7 @@ from bench.autoscale import POLICY, run
 from bench.spider_fleet import Fleet, build_spider
 
 COOLDOWN = 15.0
+ITEMS = 1200
 
 
 @pytest.fixture(scope="module")
@@ -23,10 +24,11 @@ def test_autoscaler_rises_to_the_target_and_falls_back_to_min_with_nothing_lost(
     table = {"min": 1, "max": 6, "target_drain_seconds": 60, "step_up": 5, "step_down": 5,
              "cooldown_up_seconds": COOLDOWN, "cooldown_down_seconds": COOLDOWN}
     with lab.client(timeout=120) as client:
-        fleet = Fleet(client, lab.redis_url, f"{lab.redis.host}:{lab.redis.port}", delay=0.2)
+        # 1,200 items of 0.1 s: one replica would take ~2 min, past the 1 min target, so it must rise
+        fleet = Fleet(client, lab.redis_url, f"{lab.redis.host}:{lab.redis.port}", delay=0.1)
         lines: list[str] = []
         try:
-            result = run(lab, fleet, spider_image, 2000, 1, table, timeout=600, say=lines.append)
+            result = run(lab, fleet, spider_image, ITEMS, 1, table, timeout=600, say=lines.append)
         finally:
             fleet.remove()
     report = "\n".join(lines + [result.line(), *(f"  {c}" for c in result.changes)])
@@ -37,7 +39,7 @@ def test_autoscaler_rises_to_the_target_and_falls_back_to_min_with_nothing_lost(
     assert result.replicas[-1][2] == 1, report  # ... and came back to min after the drain
     assert result.peak > 1, report
     assert len(result.changes) <= math.ceil(result.finished_s / COOLDOWN), report
-    assert result.tally["lost"] == 0 and result.tally["distinct"] == 2000, (result.tally, report)
+    assert result.tally["lost"] == 0 and result.tally["distinct"] == ITEMS, (result.tally, report)
     # every change is explained in words and in the audit log
     audit = [json.loads(line) for line in result.audit.read_text().splitlines()]
     scaled = [a for a in audit if a["event"] == "scaled"]
