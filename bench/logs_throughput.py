@@ -122,8 +122,8 @@ async def run(args) -> dict:
         result["running"] = running
         await asyncio.sleep(3)  # let every writer get going
 
-        def factory(service_id, tail, on_batch):
-            return LogStream(lab.docker_host, service_id, on_batch, tail=tail).start()
+        def factory(scope, tail, since, on_batch):
+            return LogStream(lab.docker_host, scope.id, on_batch, tail=tail).start()
 
         pane = LogsPane(stream_factory=factory, tail=0, max_lines=args.max_lines)
         app = BenchApp(pane)

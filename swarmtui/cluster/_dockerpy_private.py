@@ -55,7 +55,20 @@ def get_service_logs(api: docker.APIClient, service_id: str, params: Mapping[str
     Why private: the public `APIClient.service_logs()` returns only a generator over the frames,
     never the response, so a watchdog could not cut a stalled stream from another thread, and
     frames could not be read in large chunks (see logs.py)."""
-    response = api._get(api._url("/services/{0}/logs", service_id), params=dict(params), stream=True)
+    return _streaming_get(api, "/services/{0}/logs", service_id, params)
+
+
+def get_task_logs(api: docker.APIClient, task_id: str, params: Mapping[str, Any]) -> requests.Response:
+    """GET /tasks/{id}/logs (Engine API 1.29+, one replica's lines) as a streaming response.
+
+    Why private: docker-py 7.x's APIClient has no call for it at all (only `service_logs` and the
+    container `logs`); it takes the same query parameters and sends the same frames as the
+    service's endpoint."""
+    return _streaming_get(api, "/tasks/{0}/logs", task_id, params)
+
+
+def _streaming_get(api: docker.APIClient, path: str, object_id: str, params: Mapping[str, Any]) -> requests.Response:
+    response = api._get(api._url(path, object_id), params=dict(params), stream=True)
     try:
         api._raise_for_status(response)
     except Exception:

@@ -1,4 +1,5 @@
-"""Follow the logs of every replica of a service (or of every service), attributed to replicas.
+"""Follow the logs of every replica of a service (or of every service, one task, one node),
+attributed to replicas.
 
 `LogStream` reads `GET /services/{id}/logs?details=1&follow=1&timestamps=1` on its own
 Docker API clients, in threads, and hands `LogLine`s to a callback in batches (every
@@ -12,6 +13,12 @@ task id shows up.
 ended, or that stayed silent for `silence` seconds while the manager says tasks of the
 service are running, with `since=<oldest last timestamp of the live tasks>`; lines seen
 before are dropped (by task id, timestamp and text).
+
+Scopes: one task reads `GET /tasks/{id}/logs` (same frames); one node reads the logs of every
+service with a task on that node (re-listed every few seconds, like every-service mode) and
+keeps the lines whose details name that node: one stream per service, not one per task (a node
+of a 500-replica fleet holds ~170 tasks).  `since` (seconds back from the start) is the oldest
+line asked for, on the first connection and on every reconnect.
 
 Threads: one reader per followed service, plus one flusher/watchdog.  `close()` shuts
 the sockets down from the calling thread (so blocked reads return at once), joins every
@@ -30,11 +37,11 @@ from typing import Callable, Iterator
 import docker
 from docker.errors import NotFound
 
-from swarmtui.cluster._dockerpy_private import get_service_logs
+from swarmtui.cluster._dockerpy_private import get_service_logs, get_task_logs
 from swarmtui.cluster._urllib3_private import shutdown_stream
 from swarmtui.cluster.endpoint import Endpoint, as_endpoint
 
-__all__ = ["LogLine", "LogStream", "parse_frame", "since_param", "Deduper"]
+__all__ = ["LogLine", "LogStream", "parse_frame", "since_param", "since_unix", "Deduper"]
 
 REPLAY_LIMIT = 300  # seconds: how far back a reconnect may ask the engine to replay
 HEADER = 8  # multiplexed stream frame header: stream type (1 byte), 3 zero bytes, length (4 bytes BE)
@@ -84,6 +91,23 @@ def parse_frame(payload: bytes) -> tuple[str, dict[str, str], str]:
     if rest.endswith(b"\r"):
         rest = rest[:-1]
     return ts, details, rest.decode("utf-8", "replace")
+
+
+def since_unix(when: float) -> str:
+    """Unix time (float seconds) → the engine's `since` form `seconds.nanoseconds`."""
+    whole = int(when)
+    return f"{whole}.{int((when - whole) * 1e9):09d}"
+
+
+def later_since(a: str | None, b: str | None) -> str | None:
+    """The later of two `since` values (None: no bound)."""
+    if a is None or b is None:
+        return a or b
+    def key(value: str) -> tuple[int, int]:
+        whole, _, frac = value.partition(".")
+        return int(whole), int((frac + "000000000")[:9])
+
+    return a if key(a) >= key(b) else b
 
 
 def since_param(timestamp: str) -> str:
@@ -179,6 +203,7 @@ class Deduper:
 @dataclass
 class _Reader:
     service_id: str
+    task_id: str | None = None  # one task's logs (GET /tasks/{id}/logs) instead of the service's
     thread: threading.Thread | None = None
     response: object | None = None
     api: docker.APIClient | None = None
@@ -195,8 +220,10 @@ Batch = Callable[[list[LogLine]], "bool | None"]
 
 class LogStream:
     """Follow `service` (an ID or name; None: every service, or every service matching
-    `service_filters`, e.g. a stack's label) and call `on_batch(lines)` from a
-    background thread at most every `flush_interval` seconds.
+    `service_filters`, e.g. a stack's label), or one `task` (an ID), or the tasks on one
+    `node` (an ID or hostname), and call `on_batch(lines)` from a background thread at most
+    every `flush_interval` seconds.  `since` (seconds): only lines newer than `clock() - since`
+    at start (with `tail`, which the engine applies per task).
 
     `on_batch` may return False to refuse a batch (backpressure): the lines are kept and sent
     with the next one; at most `max_pending` lines are kept (oldest dropped, counted in
@@ -216,9 +243,21 @@ class LogStream:
         max_pending: int = 100_000,
         timeout: int = 30,
         service_filters: dict | None = None,
+        task: str | None = None,
+        node: str | None = None,
+        since: float | None = None,
+        clock: Callable[[], float] = time.time,
     ):
+        if sum(x is not None for x in (service, task, node)) > 1:
+            raise ValueError("follow one service, one task or one node, not several")
         self.endpoint = as_endpoint(base_url)
         self.service = service
+        self.task = task
+        self.node = node
+        self.since = since
+        self.clock = clock
+        self._floor: str | None = None  # the `since` of every request: clock() - since, at start
+        self._node_id: str | None = None
         self.service_filters = service_filters
         self.on_batch = on_batch
         self.on_status = on_status
@@ -251,10 +290,20 @@ class LogStream:
             return self
         self._started = True
         self._meta = self._client()
-        if self.service is not None:
+        if self.since is not None:
+            self._floor = since_unix(self.clock() - self.since)
+        if self.task is not None:
+            with self._meta_lock:
+                task = self._meta.inspect_task(self.task)
+            self._resolve(task["ServiceID"])
+            self._add_reader(task["ServiceID"], task_id=task["ID"])
+        elif self.service is not None:
             service_id = self._resolve(self.service)
             self._add_reader(service_id)
         else:
+            if self.node is not None:
+                with self._meta_lock:
+                    self._node_id = self._meta.inspect_node(self.node)["ID"]
             self._sync_services()
         self._flusher = threading.Thread(target=self._flush_loop, name="logs-flush", daemon=True)
         self._flusher.start()
@@ -343,10 +392,18 @@ class LogStream:
             host = self._nodes.get(node_id) or node_id[:12]
         return name, slot, host
 
+    @property
+    def _many(self) -> bool:
+        """Every service (or a stack's), or a node's: the set of services is re-listed."""
+        return self.service is None and self.task is None
+
     def _sync_services(self) -> None:
-        """All-services mode: a reader per service, none for services that are gone."""
+        """All-services and node mode: a reader per service (with a task on the node), none for services that are gone."""
         with self._meta_lock:
             services = self._meta.services(filters=self.service_filters)
+            if self._node_id is not None:
+                on_node = {t["ServiceID"] for t in self._meta.tasks(filters={"node": self._node_id})}
+                services = [s for s in services if s["ID"] in on_node]
         ids = set()
         for spec in services:
             self._services[spec["ID"]] = spec["Spec"]["Name"]
@@ -362,8 +419,8 @@ class LogStream:
             self._close_api(reader)
 
     # ---- readers ------------------------------------------------------------------------
-    def _add_reader(self, service_id: str) -> None:
-        reader = _Reader(service_id=service_id)
+    def _add_reader(self, service_id: str, task_id: str | None = None) -> None:
+        reader = _Reader(service_id=service_id, task_id=task_id)
         reader.thread = threading.Thread(
             target=self._read_loop, args=(reader,), name=f"logs-{service_id[:12]}", daemon=True
         )
@@ -412,13 +469,15 @@ class LogStream:
         backoff = 0.2
         first = True
         while not reader.stop.is_set():
-            since = None if first else self._resume_since(reader)
+            resume = None if first else self._resume_since(reader)
             try:
-                self._read_once(reader, since, tail=self.tail if first or since is None else "all")
+                # never older than the since window, even when a quiet task's mark is older
+                self._read_once(reader, later_since(resume, self._floor), tail=self.tail if resume is None else "all")
                 backoff = 0.2
             except NotFound:
-                self._status(f"service {reader.service_id[:12]} is gone")
-                if self.service is None:
+                what = f"task {reader.task_id[:12]}" if reader.task_id else f"service {reader.service_id[:12]}"
+                self._status(f"{what} is gone")
+                if self._many:
                     return
             except Exception as exc:  # noqa: BLE001 - any transport error means: reconnect
                 if reader.stop.is_set():
@@ -443,7 +502,10 @@ class LogStream:
                   "timestamps": True, "tail": tail}
         if since is not None:
             params["since"] = since
-        response = get_service_logs(api, reader.service_id, params)
+        if reader.task_id is not None:
+            response = get_task_logs(api, reader.task_id, params)
+        else:
+            response = get_service_logs(api, reader.service_id, params)
         try:
             with reader.lock:
                 reader.response = response
@@ -470,10 +532,14 @@ class LogStream:
     def _consume(self, reader: _Reader, frames: Iterator[bytes]) -> None:
         service_id = reader.service_id
         admit = reader.dedupe.admit
+        node_only = self._node_id
         out: list[LogLine] = []
         last_flush = time.monotonic()
         for payload in frames:
             ts, details, text = parse_frame(payload)
+            if node_only is not None and details.get("com.docker.swarm.node.id") != node_only:
+                reader.last_data = time.monotonic()  # the stream is alive, only not about this node
+                continue
             task_id = details.get("com.docker.swarm.task.id", "")
             if not admit(task_id, ts, text):
                 self.stats["duplicates"] += 1
@@ -537,7 +603,7 @@ class LogStream:
         self.stats["duplicates"] = sum(r.dedupe.dropped for r in self._readers.values())
 
     def _watch(self) -> None:
-        if self.service is None and time.monotonic() - self._refreshed.get("services", 0) > 3.0:
+        if self._many and time.monotonic() - self._refreshed.get("services", 0) > 3.0:
             self._refreshed["services"] = time.monotonic()
             self._sync_services()
         now = time.monotonic()
@@ -547,11 +613,17 @@ class LogStream:
             if not connected or now - reader.last_data < self.silence:
                 continue
             self._refresh_tasks(reader.service_id)
-            if self._running.get(reader.service_id):
+            running = self._running.get(reader.service_id, set())
+            if reader.task_id in running if reader.task_id else running:
                 self._status(f"{self._services.get(reader.service_id, reader.service_id[:12])}: "
                              f"no log line for {self.silence:.0f}s while tasks run; reconnecting")
                 reader.last_data = now
                 self._cut(reader)
+
+    def connected_after(self, when: float) -> bool:
+        """Every reader is connected, on a connection made after `when` (time.monotonic())."""
+        readers = list(self._readers.values())
+        return bool(readers) and all(r.response is not None and r.connected_at > when for r in readers)
 
     def kick(self) -> None:
         """Cut every stream now (as a stall would); the readers reconnect with `since`."""

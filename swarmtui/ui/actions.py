@@ -147,7 +147,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("nodes", "labels", "L", "Labels", "add or remove node labels", run="app.labels", dangerous=True, what="node labels"),
     Action("nodes", "remove_node", "ctrl+d", "Remove", "remove a Down node from the swarm (asks first)", run="app.remove_node",
            dangerous=True, what="remove node"),
-    Action("nodes", "node_tasks", "enter", "Tasks", "show the tasks on this node", run="app.node_tasks", show=False),
+    Action("nodes", "node_tasks", "enter", "Tasks", "show the tasks on this node (the logs follow them)", run="app.node_tasks",
+           show=False),
+    Action("nodes", "logs", "l", "Logs", "follow the logs of the tasks on this node", run="app.node_logs"),
     Action("nodes", "inspect", "i", "Inspect", "its definition as YAML", run="app.inspect"),
     Action("nodes", "bootstrap", "b", "Bootstrap", "wizard: turn fresh servers into swarm nodes over SSH",
            run="app.bootstrap", dangerous=True, commands=("bootstrap",)),
@@ -155,6 +157,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("tasks", "history", "h", "History", "show / hide the failed, shutdown, rejected tasks and their errors",
            run="app.toggle_history"),
     Action("tasks", "inspect", "i", "Inspect", "the task's definition as YAML (secret-looking values masked)", run="app.inspect"),
+    # priority: the table inside the pane has its own enter (select the row)
+    Action("tasks", "logs", "enter,l", "Logs", "follow this replica's logs only", run="app.task_logs", priority=True),
     Action("tasks", "exec", "e", "Shell", "a shell in the task's container, on whichever node runs it (the TUI comes back after)",
            run="app.exec_task", dangerous=True, what="a shell in a task"),
     # logs pane
@@ -165,9 +169,11 @@ ACTIONS: tuple[Action, ...] = (
     Action("logs", "next", "n", "Next", "next match", run="next_match"),
     Action("logs", "previous", "N", "Prev", "previous match", run="previous_match"),
     Action("logs", "clear", "c", "Clear", "clear the pane", run="clear"),
-    Action("logs", "save", "ctrl+s", "Save", "save the lines to a file", run="save"),
+    Action("logs", "save", "ctrl+s", "Save", "save every buffered line to a file (the scope in its name)", run="save"),
     Action("logs", "end", "end", "Newest", "jump to the newest line", run="newest"),
-    Action("logs", "tail", "T", "Tail N", "how much history to load (a number or all)", run="choose_tail"),
+    Action("logs", "since", "s", "Since", "history since: 1m, 5m, 15m, 1h or all (each press steps)", run="next_since"),
+    Action("logs", "tail", "T", "Tail N", "load older history: the last N lines per replica (a number or all)",
+           run="choose_tail"),
     # queue pane
     Action("queue", "watch", "a", "Watch key", "watch a key or glob"),
     Action("queue", "unwatch", "x", "Stop watching", "stop watching the highlighted entry"),

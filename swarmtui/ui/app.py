@@ -41,6 +41,7 @@ from swarmtui.ui.stack_operations import StackOperations
 from swarmtui.ui.screens.help import HelpScreen, help_sections
 from swarmtui.ui.sources import LogSource, Sources
 from swarmtui.ui.sources import live as live_sources
+from swarmtui.ui.log_scope import LogScope
 from swarmtui.ui.widgets.logs import LogsPane
 from swarmtui.ui.widgets.nodes import NodesTable
 from swarmtui.ui.widgets.queue import QueuePane
@@ -117,10 +118,10 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
         yield Input(placeholder=COMMAND_HINT, id="command")
         yield Footer()
 
-    def _open_log_stream(self, service_id: str | None, tail, on_batch) -> LogSource:
+    def _open_log_stream(self, scope: LogScope, tail, since, on_batch) -> LogSource:
         """The logs pane's stream factory: connecting happens in a thread, never on the UI."""
-        filters = stacks.stack_filter(self.logs_stack) if service_id is None and self.logs_stack else None
-        stream = self.sources.log_stream(service_id, tail, on_batch, filters)
+        filters = stacks.stack_filter(self.logs_stack) if scope.kind == "all" and self.logs_stack else None
+        stream = self.sources.log_stream(scope, tail, on_batch, filters, since)
 
         def start() -> None:
             try:
@@ -314,7 +315,7 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
         status.refresh_text()
         if follow_logs:
             logs = self.main(LogsPane)
-            logs.follow_service(logs.service_id, logs.service_name)
+            logs.follow_scope(logs.scope)
         self._refreshing = False
         self.request_refresh()
 
@@ -425,11 +426,18 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
         if self.closing:  # the timer can fire while the panes are torn down
             return
         logs = self.main(LogsPane)
-        if service_id == logs.service_id and logs.stream is not None and self.logs_stack is None:
+        same = logs.scope.kind == ("service" if service_id else "all") and service_id == logs.service_id
+        if same and logs.stream is not None and self.logs_stack is None:
             return
         service = next((s for s in self.snapshot.services if s.id == service_id), None) if self.snapshot and service_id else None
         self.logs_stack = None
         logs.follow_service(service_id, service.name if service else "all services")
+
+    def _follow_scope(self, scope: LogScope) -> None:
+        """The logs pane follows a task or a node (a service switch still pending is dropped)."""
+        if self._follow_timer is not None:
+            self._follow_timer.stop()
+        self.main(LogsPane).follow_scope(scope)
 
     @on(DataTable.RowHighlighted, "#services")
     def _service_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -22,6 +22,7 @@ from swarmtui.ui.messages import OperationDone, OperationFailed
 from swarmtui.ui.screens import dialogs
 from swarmtui.ui.screens.confirm import ConfirmScreen
 from swarmtui.ui.screens.form import FormScreen
+from swarmtui.ui.log_scope import LogScope
 from swarmtui.ui.widgets.tasks import TasksPane
 from swarmtui.ui.widgets.timeline import Timeline
 
@@ -50,6 +51,8 @@ class OperationsHost(Protocol):
     def _select_service(self, service_id: str | None) -> None: ...
     def _set_tasks_scope(self, scope: str, kind: str) -> None: ...
     def _title_tasks(self) -> None: ...
+    def _follow_logs(self, service_id: str | None) -> None: ...
+    def _follow_scope(self, scope: LogScope) -> None: ...
     def action_focus_pane(self, name: str) -> None: ...
 
 
@@ -225,6 +228,20 @@ class SwarmOperations:
         service = self.selected_service()
         if service:
             self._select_service(service.id)
+            self._follow_logs(service.id)  # back from a task's or a node's logs to the whole service's
+            self.action_focus_pane("logs")
+
+    def action_task_logs(self) -> None:
+        task = self.main(TasksPane).selected()
+        if self._need("task", task):
+            label = f"{task.name}@{task.node_hostname}" if task.node_hostname else task.name
+            self._follow_scope(LogScope.task(task.id, label))
+            self.action_focus_pane("logs")
+
+    def action_node_logs(self) -> None:
+        node = self.selected_node()
+        if self._need("node", node):
+            self._follow_scope(LogScope.node(node.id, node.hostname))
             self.action_focus_pane("logs")
 
     # nodes
@@ -290,6 +307,7 @@ class SwarmOperations:
     def action_node_tasks(self) -> None:
         node = self.selected_node()
         if node:
+            self._follow_scope(LogScope.node(node.id, node.hostname))
             self._set_tasks_scope(node.id, "node")
             self.main(TasksPane).clear()
             self._title_tasks()

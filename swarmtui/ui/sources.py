@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol
 if TYPE_CHECKING:
     from swarmtui.cluster.client import SwarmClient
     from swarmtui.config import Settings
+    from swarmtui.ui.log_scope import LogScope
     from swarmtui.queue.monitor import QueueMonitor
 
 
@@ -41,8 +42,9 @@ OnBatch = Callable[[list], "bool | None"]
 class Sources:
     swarm: Callable[[], "SwarmClient"]  # a new client (the app pools them, one per worker call)
     feed: Callable[[Callable[[Any], None]], FeedSource]  # on_signal -> an unstarted feed
-    # (service or None for all, tail, on_batch, service filters e.g. one stack's label or None) -> unstarted
-    log_stream: Callable[[str | None, "int | str", OnBatch, "dict | None"], LogSource]
+    # (scope: every service, one service, task or node; tail; on_batch; service filters e.g. one stack's
+    # label or None; since: seconds back or None) -> unstarted
+    log_stream: Callable[["LogScope", "int | str", OnBatch, "dict | None", "int | None"], LogSource]
     queue: Callable[[], "QueueMonitor"]  # the Redis work-queue monitor (it connects lazily)
     bootstrap: Callable[[], Any]  # -> a bootstrap Engine (swarmtui.bootstrap.engine)
     release: Callable[[], Callable[..., Any]]  # -> a release runner (swarmtui.release.runner)
@@ -79,8 +81,10 @@ def live(settings: "Settings", endpoint=None) -> Sources:
         swarm=lambda: SwarmClient(endpoint, max_replicas=settings.max_replicas,
                                   crash_thresholds=settings.alerts.crash_thresholds),  # the watcher's rule too
         feed=lambda on_signal: Feed(endpoint, on_signal=on_signal),
-        log_stream=lambda service_id, tail, on_batch, filters: LogStream(endpoint, service_id, on_batch, tail=tail,
-                                                                         service_filters=filters),
+        log_stream=lambda scope, tail, on_batch, filters, since=None: LogStream(
+            endpoint, scope.id if scope.kind == "service" else None, on_batch, tail=tail, service_filters=filters,
+            task=scope.id if scope.kind == "task" else None, node=scope.id if scope.kind == "node" else None,
+            since=since),
         queue=lambda: QueueMonitor(settings.redis_url, settings.queue_keys, settings.queue_links),
         bootstrap=bootstrap,
         release=release,

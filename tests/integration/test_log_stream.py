@@ -10,7 +10,7 @@ import time
 import pytest
 from docker.types import ServiceMode
 
-from swarmtui.cluster.logs import LogStream
+from swarmtui.cluster.logs import LogStream, since_param
 
 pytestmark = pytest.mark.lab
 
@@ -206,3 +206,93 @@ def test_stream_cut_by_a_node_restart_resumes_without_duplicates(lab, docker_cli
         if stopped is not None:
             lab.start_node(stopped)
         service.remove()
+
+
+# ---- scopes: one task, one node, a since window -----------------------------------------------
+
+SCOPED_COUNT = 10  # lines per replica, PAUSE apart: their engine timestamps differ enough to cut between
+
+
+@pytest.fixture(scope="module")
+def spread_writers(lab):
+    """Two services of three replicas, one per node (so a node holds one task of each), each
+    replica printing SCOPED_COUNT numbered lines 0.3 s apart then its last line; shared by the
+    scope tests (made once: a service costs seconds)."""
+    import uuid
+
+    with lab.client() as client:
+        base = f"t{uuid.uuid4().hex[:8]}"
+        services = [create_writer(client, lab, f"{base}{i}", 3, SCOPED_COUNT, pause=0.3, spread=True) for i in range(2)]
+        try:
+            tasks = [t for s in services for t in wait_running(client, s, 3)]
+            got = Collector()  # everything, service-wide: what the scoped streams are compared with
+            with LogStream(lab.docker_host, None, got, tail="all", service_filters={"name": base}):
+                wait_for(lambda: len(complete_tasks(got.lines, SCOPED_COUNT)) == 6, 60, "every line of both services")
+            nodes = {n["ID"]: n["Description"]["Hostname"] for n in client.api.nodes()}
+            yield {"services": services, "tasks": tasks, "lines": got.lines, "nodes": nodes}
+        finally:
+            for service in services:
+                service.remove()
+
+
+def reconnect(stream) -> None:
+    """Cut the stream (as a stall would) and wait until it is back: its replay must add nothing."""
+    cut = time.monotonic()
+    stream.kick()
+    wait_for(lambda: stream.connected_after(cut), 20, "the stream to reconnect")
+    time.sleep(0.5)  # what the replay would deliver (flushed every 75 ms)
+
+
+def numbered(lines) -> list[int]:
+    return [int(line.text.split()[1]) for line in lines if not line.text.startswith("bad")]
+
+
+def test_a_task_scope_streams_that_replica_only_every_line_once(lab, spread_writers):
+    task = spread_writers["tasks"][1]
+    got = Collector()
+    with LogStream(lab.docker_host, None, got, task=task["ID"], tail="all") as stream:
+        wait_for(lambda: len(got.lines) >= SCOPED_COUNT + 1, 30, "the task's lines")
+        reconnect(stream)
+    assert {line.task_id for line in got.lines} == {task["ID"]}
+    assert numbered(got.lines) == list(range(SCOPED_COUNT))
+    assert {line.slot for line in got.lines} == {task["Slot"]}
+    assert {line.text.split()[0] for line in got.lines if not line.text.startswith("bad")} == {str(task["Slot"])}
+
+
+def test_a_node_scope_streams_the_tasks_on_that_node_only(lab, spread_writers):
+    node_id = spread_writers["tasks"][0]["NodeID"]
+    hostname = spread_writers["nodes"][node_id]
+    on_node = {t["ID"] for t in spread_writers["tasks"] if t["NodeID"] == node_id}
+    assert len(on_node) == 2, "one task of each service on the node"
+    got = Collector()
+    with LogStream(lab.docker_host, None, got, node=hostname, tail="all") as stream:
+        wait_for(lambda: complete_tasks(got.lines, SCOPED_COUNT) >= on_node, 30, "both tasks' lines")
+        reconnect(stream)
+    mine = [line for line in got.lines if line.service in {s.name for s in spread_writers["services"]}]
+    assert {line.node for line in got.lines} == {hostname}
+    assert {line.task_id for line in mine} == on_node
+    for task_id in on_node:
+        assert numbered([line for line in mine if line.task_id == task_id]) == list(range(SCOPED_COUNT))
+
+
+def unix(timestamp: str) -> float:
+    whole, _, nanos = since_param(timestamp).partition(".")
+    return int(whole) + int(nanos) / 1e9
+
+
+def test_since_a_minute_excludes_the_lines_older_than_a_minute(lab, spread_writers):
+    """The window is `clock() - 60 s`: the stream is given a clock that is a minute and a bit past
+    the middle of the writers' output, so the engine must leave out the first half (no 60 s wait)."""
+    service = spread_writers["services"][0]
+    lines = [line for line in spread_writers["lines"] if line.service == service.name]
+    task = lines[0].task_id
+    ts = [line.timestamp for line in lines if line.task_id == task]
+    cut = (unix(ts[4]) + unix(ts[5])) / 2  # between the 5th and 6th line of one replica
+    got = Collector()
+    with LogStream(lab.docker_host, service.id, got, tail="all", since=60, clock=lambda: cut + 60) as stream:
+        newer = [line for line in lines if unix(line.timestamp) > cut]
+        wait_for(lambda: len(got.lines) >= len(newer), 30, "the lines newer than the cut")
+        reconnect(stream)
+    assert sorted((line.task_id, line.timestamp, line.text) for line in got.lines) == \
+        sorted((line.task_id, line.timestamp, line.text) for line in newer)
+    assert numbered([line for line in got.lines if line.task_id == task]) == list(range(5, SCOPED_COUNT))

@@ -244,8 +244,9 @@ async def test_tail_dialog_sets_the_history_length():
 
 
 class FakeStream:
-    def __init__(self, service_id, tail, on_batch):
-        self.service_id, self.tail, self.on_batch = service_id, tail, on_batch
+    def __init__(self, scope, tail, since, on_batch):
+        self.scope, self.tail, self.since, self.on_batch = scope, tail, since, on_batch
+        self.service_id = scope.id
         self.closed = threading.Event()
 
     def close(self):
@@ -255,8 +256,8 @@ class FakeStream:
 async def test_switching_services_closes_the_old_stream_and_drops_its_lines():
     made: list[FakeStream] = []
 
-    def factory(service_id, tail, on_batch):
-        made.append(FakeStream(service_id, tail, on_batch))
+    def factory(scope, tail, since, on_batch):
+        made.append(FakeStream(scope, tail, since, on_batch))
         return made[-1]
 
     app = PaneApp(stream_factory=factory, tail=20)
@@ -277,3 +278,41 @@ async def test_switching_services_closes_the_old_stream_and_drops_its_lines():
         assert [r for r in screen_rows(pane) if r] == ["beta.1@lab-worker-1 n=0", "beta.2@lab-worker-2 n=1"]
         assert pane.border_title.endswith("Logs · beta")  # the app numbers its panes
     assert made[1].closed.wait(2)  # unmounting closes the current stream
+
+
+async def test_scopes_and_the_since_selector_reopen_the_stream_and_show_in_the_title(tmp_path):
+    from swarmtui.ui.log_scope import LogScope
+
+    made: list[FakeStream] = []
+
+    def factory(scope, tail, since, on_batch):
+        made.append(FakeStream(scope, tail, since, on_batch))
+        return made[-1]
+
+    app = PaneApp(stream_factory=factory, tail=50, save_dir=tmp_path)
+    async with app.run_test(size=(100, 12)) as pilot:
+        pane = app.query_one(LogsPane)
+        pane.follow_scope(LogScope.task("t2", "spider.2@lab-worker-2"))
+        assert pane.border_title.endswith("Logs · task spider.2@lab-worker-2")
+        assert (made[-1].scope.kind, made[-1].scope.id, made[-1].tail, made[-1].since) == ("task", "t2", 50, None)
+        made[-1].on_batch(make_lines(3))
+        await pilot.pause()
+        await pilot.press("s", "s")  # all → 1m → 5m: one reopen once the key rests, not one per press
+        assert pane.border_title.endswith("task spider.2@lab-worker-2 · since 5m") and "since 5m" in pane.status_text
+        deadline = time.monotonic() + 5
+        while made[-1].since != 300 and time.monotonic() < deadline:
+            await pilot.pause(0.05)
+        assert [(m.since, m.tail) for m in made] == [(None, 50), (300, "all")]  # a window: all of its lines
+        assert made[-1].scope == LogScope.task("t2", "spider.2@lab-worker-2") and made[0].closed.wait(2)
+        assert not any(screen_rows(pane))  # the old scope's lines are gone
+        made[-1].on_batch(make_lines(4))
+        await pilot.pause()
+        assert pane.default_save_path().name.startswith("swarmtui-task-spider.2-lab-worker-2-since5m-")
+        # T: a count again, for the same scope
+        pane.set_tail(500)
+        await pilot.pause()
+        assert (made[-1].scope.kind, made[-1].tail, made[-1].since) == ("task", 500, None)
+        assert "tail 500" in pane.status_text and "since" not in pane.border_title
+        pane.follow_scope(LogScope.node("n1", "lab-worker-1"))
+        assert pane.border_title.endswith("Logs · node lab-worker-1")
+        assert pane.default_save_path().name.startswith("swarmtui-node-lab-worker-1-2")

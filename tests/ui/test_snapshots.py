@@ -139,8 +139,8 @@ class QuietFeed:
 class RecordedLogs:
     """The recorded replicas' lines, delivered once when the stream of the recorded service starts."""
 
-    def __init__(self, service: str | None, tail, on_batch, filters=None) -> None:
-        self.service, self.on_batch = service, on_batch
+    def __init__(self, scope, tail, on_batch, filters=None, since=None) -> None:
+        self.service, self.on_batch = scope.id, on_batch
 
     def start(self) -> None:
         if self.service == service_id(SERVICE):

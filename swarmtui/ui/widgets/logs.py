@@ -3,7 +3,9 @@
 No Docker here.  Lines arrive as `LogBatch` messages (from a stream's thread through
 `post_message`, or from anything else); each line is any object with the attributes of
 `swarmtui.cluster.logs.LogLine` (task_id, service, slot, node, timestamp, text).  When the app
-gives the pane a `stream_factory`, `follow_service()` closes the old stream and opens a new one.
+gives the pane a `stream_factory`, `follow_scope(scope)` (a service, a task, a node, every service)
+closes the old stream and opens a new one; `s` steps the since window (1m, 5m, 15m, 1h, all),
+`T` the tail count: either reopens the stream of the same scope with that history.
 
 The view renders only the rows on screen (Line API, `render_line`) from a bounded list of lines,
 with an LRU cache of rendered rows, so 50,000 lines cost what the visible 40 cost.
@@ -31,6 +33,7 @@ from textual.strip import Strip
 from textual.widgets import Input, Static
 
 from swarmtui.ui.actions import bindings
+from swarmtui.ui.log_scope import ALL, SINCE_WORDS, LogScope, next_since
 from swarmtui.ui.screens.log_dialogs import SaveDialog, TailDialog
 from swarmtui.ui.widgets.lifecycle import while_composed
 
@@ -89,7 +92,9 @@ class Stream(Protocol):
     def close(self) -> None: ...
 
 
-StreamFactory = Callable[[str | None, "int | str", Callable[[list], "bool | None"]], Stream]
+# (scope, tail, since seconds or None, on_batch) -> a started stream
+StreamFactory = Callable[[LogScope, "int | str", "int | None", Callable[[list], "bool | None"]], Stream]
+SINCE_SETTLE = 0.4  # seconds `s` must rest before the stream reopens (stepping 1m → 1h is 3 presses)
 
 
 class LogView(ScrollView, can_focus=True):
@@ -368,8 +373,9 @@ class LogsPane(Vertical):
         self.tail = tail
         self.save_dir = save_dir or Path.home()
         self.max_inflight = max_inflight
-        self.service_id: str | None = None
-        self.service_name = "all services"
+        self.scope: LogScope = ALL
+        self.since: int | None = None  # seconds back (the since selector); None: the tail count alone
+        self._since_timer = None
         self.stream: Stream | None = None
         self.generation = 0
         self.new_since_pause = 0
@@ -390,25 +396,42 @@ class LogsPane(Vertical):
         return self.query_one(LogView)
 
     def on_mount(self) -> None:
-        self.border_title = f"4 Logs · {self.service_name}"
+        self._title()
         self._update_status()
+
+    @property
+    def service_id(self) -> str | None:
+        """The followed service (None when following every service, a task or a node)."""
+        return self.scope.id if self.scope.kind == "service" else None
+
+    @property
+    def service_name(self) -> str:
+        return self.scope.name
+
+    def _title(self) -> None:
+        since = f" · since {SINCE_WORDS.get(self.since, self.since)}" if self.since is not None else ""
+        self.border_title = f"4 Logs · {self.scope.title}{since}"
 
     def on_unmount(self) -> None:
         self._close_stream()
 
     # ---- what to follow -----------------------------------------------------------------
     def follow_service(self, service_id: str | None, name: str | None = None) -> None:
-        """Follow `service_id` (None: every service). Clears the pane; with a stream_factory, closes
-        the old stream (off the UI thread) and opens the new one at once."""
-        self.service_id = service_id
-        self.service_name = name or (service_id or "all services")
-        self.border_title = f"4 Logs · {self.service_name}"
+        """Follow `service_id` (None: every service, or what `name` says, e.g. a stack)."""
+        self.follow_scope(LogScope.service(service_id, name or service_id) if service_id else LogScope(name=name or ALL.name))
+
+    def follow_scope(self, scope: LogScope) -> None:
+        """Follow `scope`. Clears the pane; with a stream_factory, closes the old stream (off the
+        UI thread) and opens the new one at once: lines of the old scope never reach the new."""
+        self.scope = scope
+        self._title()
         self.generation += 1
         self._close_stream()
         self.action_clear()
         if self.stream_factory is not None:
             generation = self.generation
-            self.stream = self.stream_factory(service_id, self.tail, lambda lines: self._deliver(lines, generation))
+            tail = self.tail if self.since is None else "all"  # a since window: all its lines
+            self.stream = self.stream_factory(scope, tail, self.since, lambda lines: self._deliver(lines, generation))
 
     def _deliver(self, lines: list, generation: int) -> bool:
         """Called from the stream's thread: post one batch, or refuse it while the UI is behind."""
@@ -466,7 +489,7 @@ class LogsPane(Vertical):
             parts.append("times")
         if view.wrap:
             parts.append("wrap")
-        parts.append(f"tail {self.tail}")
+        parts.append(f"tail {self.tail}" if self.since is None else f"since {SINCE_WORDS.get(self.since, self.since)}")
         self.query_one("#logs-status", Static).update(" · ".join(parts))
 
     @property
@@ -581,8 +604,8 @@ class LogsPane(Vertical):
         self._step_match(-1)
 
     def default_save_path(self) -> Path:
-        name = re.sub(r"[^A-Za-z0-9_.-]+", "-", self.service_name if self.service_id else "all")
-        return self.save_dir / f"swarmtui-{name}-{datetime.now():%Y%m%d-%H%M%S}.log"
+        """`~/swarmtui-task-spider.2-lab-worker-1-since5m-20261201-211500.log`: the scope in the name."""
+        return self.save_dir / f"swarmtui-{self.scope.slug(self.since)}-{datetime.now():%Y%m%d-%H%M%S}.log"
 
     def action_save(self) -> None:
         def done(path: str | None) -> None:
@@ -614,10 +637,30 @@ class LogsPane(Vertical):
         self.app.push_screen(TailDialog(self.tail), done)
 
     def set_tail(self, tail: int | str) -> None:
+        """Load the last `tail` lines per replica of the same scope (a count replaces a since window)."""
         self.tail = tail
+        self.since = None
         self.post_message(self.TailChanged(tail))
+        self._refollow()
+
+    def action_next_since(self) -> None:
+        """Step the since window: all → 1m → 5m → 15m → 1h → all; the stream reopens once `s` rests."""
+        self.since = next_since(self.since)
+        self._title()
+        self._update_status()
+        if self._since_timer is not None:
+            self._since_timer.stop()
+        self._since_timer = self.set_timer(SINCE_SETTLE, self._refollow)
+
+    def set_since(self, since: int | None) -> None:
+        self.since = since
+        self._refollow()
+
+    def _refollow(self) -> None:
+        self._since_timer = None
         if self.stream_factory is not None:
-            self.follow_service(self.service_id, self.service_name)
+            self.follow_scope(self.scope)
+        self._title()
         self._update_status()
 
 
