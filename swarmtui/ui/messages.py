@@ -69,3 +69,14 @@ class AutoscaleSaid(Message):
     def __init__(self, line: str) -> None:
         super().__init__()
         self.line = line
+
+
+class WorkEnded(Message):
+    """A screen's worker thread ended: `result`, or None with `error`. Each screen subclasses it
+    (`class Ended(WorkEnded)`) so the handler is named after the screen and the message stays there."""
+
+    bubble = False
+
+    def __init__(self, result, error: str | None) -> None:
+        super().__init__()
+        self.result, self.error = result, error

@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Log, Static
 
 from swarmtui.ui.actions import bindings
+from swarmtui.ui.messages import WorkEnded
 
 Say = Callable[[str], None]
 
@@ -41,12 +42,8 @@ class LiveRunScreen(ModalScreen[bool]):
             super().__init__()
             self.text = text
 
-    class Ended(Message):
-        bubble = False
-
-        def __init__(self, result, error: str | None) -> None:
-            super().__init__()
-            self.result, self.error = result, error
+    class Ended(WorkEnded):
+        pass
 
     class Finished(Message):
         """The change ended: `lines` for the timeline."""

@@ -27,6 +27,7 @@ from textual.widgets import Button, Input, Label, Log, Static
 
 from swarmtui.release.build import ReleaseError, parse_build_args, split_ref, target_image
 from swarmtui.ui.actions import Gated, bindings
+from swarmtui.ui.messages import WorkEnded
 
 TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 STAGE_ORDER = ("build", "push", "update")
@@ -93,12 +94,8 @@ class ReleaseScreen(Gated, ModalScreen[Any]):
             super().__init__()
             self.event = event
 
-    class Ended(Message):
-        bubble = False
-
-        def __init__(self, result, error: str | None) -> None:
-            super().__init__()
-            self.result, self.error = result, error
+    class Ended(WorkEnded):
+        pass
 
     class Finished(Message):
         """A release ended: `result` is the ReleaseResult, or None with `error` when build/push failed."""
