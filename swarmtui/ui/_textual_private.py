@@ -33,8 +33,9 @@ def order_rows(table: DataTable, row_keys: list[str]) -> None:
     swarmtui sorts by values kept per row key (a number, a time), not by the drawn cells; this is
     the last half of `DataTable.sort` itself."""
     from textual._two_way_dict import TwoWayDict
+    from textual.widgets.data_table import RowKey
 
-    table._row_locations = TwoWayDict({table.rows[key].key: index for index, key in enumerate(row_keys)})
+    table._row_locations = TwoWayDict({RowKey(key): index for index, key in enumerate(row_keys)})
     table._update_count += 1
     table.refresh()
 

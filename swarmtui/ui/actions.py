@@ -24,7 +24,7 @@ PANE_SCOPES = ("app", "tables", "services", "nodes", "tasks", "logs", "queue", "
 DIALOG_SCOPES = ("confirm", "form", "prompt", "help", "release", "bootstrap", "queue_push", "queue_watch", "definition",
                  "stacks", "objects", "live_run", "alerts", "contexts")
 SCOPE_TITLES = {
-    "app": "Everywhere", "tables": "Every table (nodes, services, tasks, queue, stacks, secrets, configs)",
+    "app": "Everywhere", "tables": "Every table",
     "services": "Services pane", "nodes": "Nodes pane", "tasks": "Tasks pane",
     "logs": "Logs pane", "queue": "Queue pane", "timeline": "Timeline pane", "confirm": "Confirmation",
     "form": "Dialogs (scale, update, new service, labels)", "prompt": "Logs prompts (tail N, save)",

@@ -359,6 +359,7 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
         self.request_refresh()
 
     async def on_unmount(self) -> None:
+        self.keep_theme()  # picked less than THEME_SETTLE_SECONDS before quitting
         await asyncio.to_thread(self.feed.stop)
         await asyncio.to_thread(self.stop_watcher)
         self._pool.close()

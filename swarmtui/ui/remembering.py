@@ -20,6 +20,8 @@ from swarmtui.ui.widgets.services import ServicesTable
 from swarmtui.ui.widgets.table import LiveTable, parse_sort
 from swarmtui.ui.widgets.tasks import TasksTable
 
+THEME_SETTLE_SECONDS = 0.5  # the palette's theme list previews each theme it passes: write the one that stays
+
 # [sort] key -> the columns of that table
 SORTABLE: dict[str, tuple[tuple[str, str], ...]] = {
     "nodes": NodesTable.COLUMNS, "services": ServicesTable.COLUMNS, "tasks": TasksTable.COLUMNS,
@@ -59,6 +61,7 @@ class Remembering:
         self.sort_orders = check_remembered(settings, self.available_themes)  # type: ignore[attr-defined]
         self.settings_store = SettingsStore(settings.config_path)
         self._theme_kept = settings.theme or self.theme  # type: ignore[attr-defined]
+        self._theme_timer = None
 
     def apply_remembered(self) -> None:
         """In on_mount: the theme, then follow the palette's theme changes."""
@@ -76,9 +79,16 @@ class Remembering:
         return True
 
     def _theme_changed(self, theme: Theme) -> None:
-        if theme.name != self._theme_kept:  # not the start's own announcement
-            self._theme_kept = theme.name
-            self.remember(None, "theme", theme.name)
+        if self._theme_timer is not None:
+            self._theme_timer.stop()
+        self._theme_timer = self.set_timer(THEME_SETTLE_SECONDS, self.keep_theme)  # type: ignore[attr-defined]
+
+    def keep_theme(self) -> None:
+        """Write the theme now if it changed (also called on quit, before the settle timer fires)."""
+        theme = self.theme  # type: ignore[attr-defined]
+        if theme != self._theme_kept:  # not the start's own announcement, nor a preview taken back
+            self._theme_kept = theme
+            self.remember(None, "theme", theme)
 
     # ---- sorting ---------------------------------------------------------------------
     def apply_sort(self, table: LiveTable) -> None:
