@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from swarmtui.lab.access import TLS_PORT
+from swarmtui.lab.cgroups import mount_script
 from swarmtui.lab.network import NETNS_DIR, netns_pids
 from swarmtui.lab.system import LabError, pid_alive, read_pid, stop_pid
 
@@ -109,8 +110,9 @@ class Node:
         # The node's mounts (container root filesystems) live and die with its mount namespace.
         if self.authorized_keys is not None and self.processes():
             self.kill_everything()  # a node's sshd outliving its dockerd would hold port 22 of a new one
+        cgroups = mount_script()  # without every hierarchy mounted, `docker stats` reads 0 (lab/cgroups.py)
         dockerd = (
-            f"{self._private_run()} && hostname {self.hostname} && {self._sshd()}"
+            f"{self._private_run()} && {cgroups + ' && ' if cgroups else ''}hostname {self.hostname} && {self._sshd()}"
             f"exec dockerd --config-file {self.config_file}"
             f" --data-root {self.data_root} --exec-root {self.exec_root}"
             f" --pidfile {self.pidfile} -H {self.docker_host}{self._extra_listeners()}"

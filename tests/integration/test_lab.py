@@ -60,6 +60,20 @@ def test_manager_sees_three_ready_nodes_with_distinct_hostnames(lab):
     assert [n["ManagerStatus"] for n in nodes if n["Hostname"] == "lab-manager-1"] == ["Leader"]
 
 
+def test_every_node_sees_every_cgroup_hierarchy_its_containers_are_in(lab):
+    """Else containerd finds no cgroup for a task and `docker stats` shows 0.00% 0B (lab/cgroups.py)."""
+    for node in lab.nodes:
+        pid = node.pid()
+        in_hierarchies = {line.split(":")[1] for line in open(f"/proc/{pid}/cgroup").read().splitlines()
+                          if line.split(":")[0] != "0"}
+        mounted = set()
+        for line in open(f"/proc/{pid}/mountinfo").read().splitlines():
+            kind, _, options = line.split(" - ")[1].split()
+            if kind == "cgroup":
+                mounted.add(",".join(o for o in options.split(",") if o not in ("rw", "ro", "relatime") and o != "none"))
+        assert in_hierarchies <= mounted, f"{node.hostname}: no mount for {sorted(in_hierarchies - mounted)}"
+
+
 def test_three_replicas_spread_over_nodes_and_workers_pull_from_lab_registry(lab, unique_name):
     spider_service(lab, unique_name)
     try:
