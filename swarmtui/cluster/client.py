@@ -267,11 +267,14 @@ class SwarmClient:
     def node_access(self, hostname: str, overrides: Mapping[str, Mapping[str, str]] | None = None) -> reach.NodeAccess:
         """How to reach that node's own engine (cluster/reach.py): the local socket when it is the node
         this client talks to, else ssh (per-node override, or the manager's ssh:// user and port)."""
+        node = self.node(hostname)
+        return reach.resolve(node.hostname, node.address, self.endpoint.host, self.own_hostname(), overrides)
+
+    def own_hostname(self) -> str | None:
+        """The hostname of the node whose engine this client talks to (None: not a swarm node)."""
         with self._errors():
             own_id = (self.api.info().get("Swarm") or {}).get("NodeID", "")
-        node = self.node(hostname)
-        own = self.node(own_id).hostname if own_id else None
-        return reach.resolve(node.hostname, node.address, self.endpoint.host, own, overrides)
+        return self.node(own_id).hostname if own_id else None
 
     def shell_command(self, hostname: str, container_id: str, command: str = "", what: str = "",
                       overrides: Mapping[str, Mapping[str, str]] | None = None) -> list[str]:

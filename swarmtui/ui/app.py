@@ -38,6 +38,7 @@ from swarmtui.ui.diagnose import DiagnoseActions
 from swarmtui.ui.operations import SwarmOperations
 from swarmtui.ui.remembering import Remembering
 from swarmtui.ui.stack_operations import StackOperations
+from swarmtui.ui.usage import UsageMixin
 from swarmtui.ui.screens.help import HelpScreen, help_sections
 from swarmtui.ui.sources import LogSource, Sources
 from swarmtui.ui.sources import live as live_sources
@@ -67,7 +68,7 @@ class NodesPane(NodesTable):
     BINDINGS = bindings("nodes")
 
 
-class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, DiagnoseActions, Remembering, Gated, App):
+class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, DiagnoseActions, Remembering, UsageMixin, Gated, App):
     TITLE = "swarmtui"
     CSS_PATH = Path(__file__).parent / "styles.tcss"  # absolute: subclasses elsewhere find it too
     BINDINGS = bindings("app")
@@ -146,6 +147,7 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
         self.poll_queue()
         self.set_interval(QUEUE_POLL_SECONDS, self.poll_queue)
         self.start_watcher()
+        self.start_usage()
 
     def on_resize(self, event: events.Resize) -> None:
         # event.size: this runs before App._on_resize, so self.size is still the old size;
@@ -362,6 +364,7 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
         self.keep_theme()  # picked less than THEME_SETTLE_SECONDS before quitting
         await asyncio.to_thread(self.feed.stop)
         await asyncio.to_thread(self.stop_watcher)
+        await asyncio.to_thread(self.stop_usage)
         self._pool.close()
 
     # ---- the Redis work queue ------------------------------------------------------------

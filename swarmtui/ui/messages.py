@@ -80,3 +80,11 @@ class WorkEnded(Message):
     def __init__(self, result, error: str | None) -> None:
         super().__init__()
         self.result, self.error = result, error
+
+
+class UsagePolled(Message):
+    """CPU/memory of the tasks on screen: task ID -> cluster.stats Usage or Unavailable."""
+
+    def __init__(self, usage: dict) -> None:
+        super().__init__()
+        self.usage = usage

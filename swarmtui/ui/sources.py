@@ -50,6 +50,9 @@ class Sources:
     release: Callable[[], Callable[..., Any]]  # -> a release runner (swarmtui.release.runner)
     # (on_alert, autoscaler, rules or None) -> an unstarted swarmtui.alerts.watch.Watcher; None: no alert rules
     watcher: Callable[[Callable[[Any], None], Any, Any], Any] | None = None
+    # (manager_node: () -> hostname of the node the manager connection reaches) -> a cluster.stats
+    # StatsPoller of the nodes' engines (ssh or the local socket); None: no CPU/memory column figures
+    usage: Callable[[Callable[[], "str | None"]], Any] | None = None
 
 
 def live(settings: "Settings", endpoint=None) -> Sources:
@@ -77,6 +80,11 @@ def live(settings: "Settings", endpoint=None) -> Sources:
 
         return Watcher(settings, on_alert=on_alert, autoscaler=autoscaler, endpoint=endpoint, rules=rules)
 
+    def usage(manager_node):
+        from swarmtui.cluster.stats import NodeEngines, StatsPoller
+
+        return StatsPoller(NodeEngines(endpoint.host, manager_node, settings.nodes))
+
     return Sources(
         swarm=lambda: SwarmClient(endpoint, max_replicas=settings.max_replicas,
                                   crash_thresholds=settings.alerts.crash_thresholds),  # the watcher's rule too
@@ -89,5 +97,6 @@ def live(settings: "Settings", endpoint=None) -> Sources:
         bootstrap=bootstrap,
         release=release,
         watcher=watcher,
+        usage=usage,
     )
 

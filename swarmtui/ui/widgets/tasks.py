@@ -7,6 +7,10 @@ The SINCE column holds a `Since` cell, not a string: it compares equal while the
 time does, so a refresh a second later rewrites no cell (500 young tasks would otherwise mean
 500 `update_cell` calls per refresh); it is drawn against the table's clock, the time of the
 latest snapshot, so only the rows on screen are re-rendered when that clock moves.
+
+CPU and MEMORY come from the nodes' engines (cluster/stats.py, polled by ui/usage.py for the rows
+on screen only): "…" until a second sample gives a CPU figure, "—" where the node could not be
+asked, the reason in the detail line and, for the first such node, under the pane.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from textual.widgets import DataTable, Static
 
 from swarmtui.cluster.models import Task
 from swarmtui.ui.actions import bindings
-from swarmtui.ui.format import age, styled
+from swarmtui.ui.format import age, size, styled
 from swarmtui.ui.widgets.ranks import TASK_STATES, natural, newest_first, rank
 from swarmtui.ui.widgets.table import Cells, LiveTable, Values
 
@@ -61,7 +65,17 @@ class Since:
         return Text(self.plain)
 
 
-def _cells(task: Task, since) -> Cells:
+def usage_cells(usage) -> tuple[str, str]:
+    """(CPU, MEMORY) of a task: a cluster.stats Usage, Unavailable (it has a reason) or None (not asked)."""
+    if usage is None:
+        return "", ""
+    if hasattr(usage, "reason"):
+        return "—", "—"
+    cpu = "…" if usage.cpu_percent is None else f"{usage.cpu_percent:.1f}%"
+    return cpu, f"{size(usage.memory_bytes)} / {size(usage.memory_limit)}" if usage.memory_limit else size(usage.memory_bytes)
+
+
+def _cells(task: Task, since, usage=None) -> Cells:
     tag = task.image.rsplit(":", 1)[-1] if ":" in task.image.rsplit("/", 1)[-1] else ""
     return (
         task.name,
@@ -71,17 +85,22 @@ def _cells(task: Task, since) -> Cells:
         task.desired_state,
         "" if task.exit_code is None else str(task.exit_code),
         tag,
+        *usage_cells(usage if task.state == "running" else None),
         task.error,
     )
 
 
-def task_values(task: Task) -> Values:
-    """What each column sorts by (see _cells): STATE trouble first, SINCE youngest first."""
+def task_values(task: Task, usage=None) -> Values:
+    """What each column sorts by (see _cells): STATE trouble first, SINCE youngest first, CPU and
+    MEMORY busiest first (as of the last snapshot: a poll between two does not reorder rows)."""
     tag = task.image.rsplit(":", 1)[-1] if ":" in task.image.rsplit("/", 1)[-1] else ""
+    cpu = getattr(usage, "cpu_percent", None) if task.state == "running" else None
+    memory = getattr(usage, "memory_bytes", None) if task.state == "running" else None
     return (
         (task.service_name, task.slot if task.slot is not None else -1, task.node_id), natural(task.node_hostname or task.node_id),
         rank(TASK_STATES, task.state), newest_first(task.state_since), rank(TASK_STATES, task.desired_state),
-        task.exit_code, natural(tag), task.error.lower() or None,
+        task.exit_code, natural(tag), None if cpu is None else -cpu, None if memory is None else -memory,
+        task.error.lower() or None,
     )
 
 
@@ -95,12 +114,33 @@ class TasksTable(LiveTable):
     SORT_NAME = "tasks"
     COLUMNS = (
         ("name", "TASK"), ("node", "NODE"), ("state", "STATE"), ("age", "SINCE"),
-        ("desired", "DESIRED"), ("exit", "EXIT"), ("tag", "TAG"), ("error", "ERROR"),
+        ("desired", "DESIRED"), ("exit", "EXIT"), ("tag", "TAG"), ("cpu", "CPU"), ("memory", "MEMORY"),
+        ("error", "ERROR"),
     )
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.clock = Clock()
+        self.usage: dict[str, object] = {}  # task ID -> its latest cluster.stats Usage / Unavailable
+        self._tasks: dict[str, Task] = {}
+
+    def visible_keys(self) -> list[str]:
+        """Row keys on screen now (scrolled to, not filtered away): the only tasks worth polling."""
+        height = self.scrollable_content_region.height - (self.header_height if self.show_header else 0)
+        if not self._shown or height <= 0:
+            return []
+        first = int(self.scroll_y)
+        return [row.key.value for row in self.ordered_rows[first:first + height]]
+
+    def show_usage(self, usage: dict) -> None:
+        """New figures for some tasks: only their two cells are written, only where they changed."""
+        self.usage.update(usage)
+        for key, value in usage.items():
+            task = self._tasks.get(key)
+            if task is not None:
+                cpu, memory = usage_cells(value if task.state == "running" else None)
+                self.patch(key, "cpu", cpu)
+                self.patch(key, "memory", memory)
 
     def sort_key(self, cells: Cells):
         """Service, slot (a global task's node ID), then newest first (history holds several per slot)."""
@@ -112,7 +152,10 @@ class TasksTable(LiveTable):
     def show(self, tasks: tuple[Task, ...], now: datetime | None = None) -> None:
         moved = now is None or now != self.clock.now
         self.clock.now = now
-        self.sync({t.id: _cells(t, Since(t.state_since, self.clock)) for t in tasks}, {t.id: task_values(t) for t in tasks})
+        self._tasks = {t.id: t for t in tasks}
+        self.usage = {k: v for k, v in self.usage.items() if k in self._tasks}
+        self.sync({t.id: _cells(t, Since(t.state_since, self.clock), self.usage.get(t.id)) for t in tasks},
+                  {t.id: task_values(t, self.usage.get(t.id)) for t in tasks})
         if moved and self._shown:
             # One write re-renders the rows on screen against the new clock (DataTable keys its
             # render caches on its update count); the other rows are drawn when scrolled to.
@@ -126,7 +169,7 @@ def _clock(when: datetime | None, now: datetime | None) -> str:
     return f"{when.astimezone():%H:%M:%S} ({age(when, now)} ago)"
 
 
-def task_detail(task: Task, now: datetime | None = None) -> Text:
+def task_detail(task: Task, now: datetime | None = None, usage=None) -> Text:
     """Everything the engine says about one task, on as many lines as it takes (never cut)."""
     state = task.state + (f" ({task.message})" if task.message and task.message != task.state else "")
     parts: list[tuple[str, str] | str] = [
@@ -140,6 +183,8 @@ def task_detail(task: Task, now: datetime | None = None) -> Text:
         parts.append(f" · created {_clock(task.created, now)}")
     if task.container_id:
         parts.append(f" · container {task.container_id[:12]}")
+    if task.state == "running" and getattr(usage, "reason", ""):
+        parts += ["\n", ("no CPU/memory: ", "bold"), (usage.reason, "yellow")]
     if task.error:
         parts += ["\n", ("pending: " if task.state in ("pending", "new") else "error: ", "bold"), (task.error, "red")]
     return Text.assemble(*parts)
@@ -193,7 +238,16 @@ class TasksPane(Vertical, can_focus=False):
         detail = self.query_one("#task-detail", Static)
         task = self.selected()
         detail.set_class(task is None, "-empty")
-        detail.update(task_detail(task, self.table.clock.now) if task else "")
+        detail.update(task_detail(task, self.table.clock.now, self.table.usage.get(task.id)) if task else "")
+
+    def show_usage(self, usage: dict) -> None:
+        table = self.table
+        table.show_usage(usage)
+        reasons = {t.node_hostname: u.reason for k, u in usage.items() if hasattr(u, "reason") and (t := self._tasks.get(k))}
+        first = next(iter(sorted(reasons.items())), None)
+        more = f" (+{len(reasons) - 1} more nodes)" if len(reasons) > 1 else ""
+        self.border_subtitle = f"— no CPU/memory from {first[0]}: {first[1]}{more}" if first else ""
+        self.show_detail()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.show_detail()
