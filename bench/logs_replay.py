@@ -20,7 +20,6 @@ import asyncio
 import dataclasses
 import os
 import resource
-import subprocess
 import sys
 import threading
 import time

@@ -28,12 +28,10 @@ import argparse
 import asyncio
 import dataclasses
 import json
-import os
 import resource
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -165,7 +163,7 @@ async def part_refresh_keys(args, out: dict) -> None:
         rs = []
         for _ in range(args.runs * 3):
             await until(pilot, lambda: not app._refreshing, what="refresh idle")
-            calls0, n0, c0 = api_calls(), len(REFRESHES), time.process_time()
+            calls0, _n0, c0 = api_calls(), len(REFRESHES), time.process_time()
             t0 = time.perf_counter()
             before = app.snapshot
             app.request_refresh()
@@ -217,7 +215,7 @@ async def part_scenarios(args, out: dict) -> None:
                 victim = next(n for n in app.snapshot.nodes if n.role == "worker" and n.status == "ready" and n.running_tasks)
                 f = Frames(nodes, lambda v=victim.id: cell(nodes, v, "status"))
                 t_wall = time.time()
-                result = control(f"/_replay/scenario/node-death?ref={victim.id}", "POST")
+                control(f"/_replay/scenario/node-death?ref={victim.id}", "POST")
                 frame = await f.wait(lambda s: s.lower().startswith("down"), after=time.perf_counter() - 1, timeout=10)
                 shown = (frame[1] - t_wall) * 1000 if frame else float("nan")
                 await until(pilot, lambda v=victim.id: (n := app.snapshot.node_by_id(v)) is not None and n.running_tasks == 0,

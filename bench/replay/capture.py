@@ -15,7 +15,6 @@ import argparse
 import base64
 import json
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -57,8 +56,9 @@ def main() -> None:
         sleeper = client.services.create(image, ["python3", "-c", "import time; time.sleep(10**9)"], name="capture-idle",
                                          networks=["host"], mode=ServiceMode("global"), stop_grace_period=1_000_000_000)
         try:
-            running = lambda: [t for t in api.tasks(filters={"desired-state": "running"})
-                               if (t.get("Status") or {}).get("State") == "running"]
+            def running():
+                return [t for t in api.tasks(filters={"desired-state": "running"})
+                                           if (t.get("Status") or {}).get("State") == "running"]
             wait(lambda: len(running()) >= 4 + len(api.nodes()))
             spec = api.inspect_service(spider.id)
             api.update_service(spider.id, spec["Version"]["Index"], spec["Spec"]["TaskTemplate"],
@@ -75,7 +75,8 @@ def main() -> None:
             frames = _log_frames(api, spider.id)
             ping = api._get(api.base_url + "/_ping")
             payloads = {
-                "ping_headers": {k: v for k, v in ping.headers.items() if k.lower() in ("api-version", "ostype", "docker-experimental", "builder-version", "swarm")},
+                "ping_headers": {k: v for k, v in ping.headers.items()
+                                 if k.lower() in ("api-version", "ostype", "docker-experimental", "builder-version", "swarm")},
                 "version": api.version(),
                 "info": api.info(),
                 "swarm": api.inspect_swarm(),

@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.replay.fleet import Fleet, load
+from bench.replay.fleet import Fleet
 from bench.replay.server import serve
 from swarmtui.cluster import assemble, convert
 from swarmtui.cluster.client import SwarmClient

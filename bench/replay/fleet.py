@@ -145,9 +145,8 @@ class Fleet:
         task["ID"] = self.new_id()
         task["ServiceID"], task["NodeID"], task["Slot"] = svc["ID"], node["ID"], slot
         task["Spec"] = copy.deepcopy(svc["Spec"]["TaskTemplate"])
-        task["ServiceAnnotations"] = {"Name": svc["Spec"]["Name"], "Labels": svc["Spec"]["Labels"]} if "ServiceAnnotations" in task else task.get("ServiceAnnotations")
-        if task["ServiceAnnotations"] is None:
-            task.pop("ServiceAnnotations")
+        if "ServiceAnnotations" in task:
+            task["ServiceAnnotations"] = {"Name": svc["Spec"]["Name"], "Labels": svc["Spec"]["Labels"]}
         when = when or now_ts()
         task["CreatedAt"] = task["UpdatedAt"] = task["Status"]["Timestamp"] = when
         task["DesiredState"] = desired

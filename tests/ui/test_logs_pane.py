@@ -316,3 +316,25 @@ async def test_scopes_and_the_since_selector_reopen_the_stream_and_show_in_the_t
         pane.follow_scope(LogScope.node("n1", "lab-worker-1"))
         assert pane.border_title.endswith("Logs · node lab-worker-1")
         assert pane.default_save_path().name.startswith("swarmtui-node-lab-worker-1-2")
+
+
+async def test_a_batch_of_lines_at_the_cap_costs_no_layout_pass_of_the_screen():
+    # Counted, not timed: the status line under the view asked for a layout of the screen on every
+    # batch (~13 a second while 50 replicas stream), which a key's redraw then waited behind.  At the
+    # buffer's cap (where a fast stream lives) the view's virtual size no longer moves either.
+    app = PaneApp(max_lines=1000)
+    async with app.run_test(size=(120, 30)) as pilot:
+        pane = app.query_one(LogsPane)
+        await feed(pilot, pane, make_lines(1000, start=1000))  # n=1000..: every line as wide as the next ones
+        await pilot.pause()
+        layouts = []
+        screen = app.screen
+        original = screen._refresh_layout
+        screen._refresh_layout = lambda *a, **k: (layouts.append(1), original(*a, **k))[1]
+        for i in range(1, 6):
+            await feed(pilot, pane, make_lines(400, start=2000 + i * 400))
+        await pilot.pause()
+        assert pane.received == 1000 + 5 * 400
+        assert "1,000 lines" in pane.status_text  # the status line still follows every batch
+        assert screen_rows(pane)[-1].endswith(f"n={2000 + 5 * 400 + 399}")  # and the view the newest line
+        assert layouts == [], f"{len(layouts)} layout passes for 5 batches"

@@ -490,7 +490,8 @@ class LogsPane(Vertical):
         if view.wrap:
             parts.append("wrap")
         parts.append(f"tail {self.tail}" if self.since is None else f"since {SINCE_WORDS.get(self.since, self.since)}")
-        self.query_one("#logs-status", Static).update(" · ".join(parts))
+        # one row, always: no layout pass of the screen (it ran on every batch, ~13 a second)
+        self.query_one("#logs-status", Static).update(" · ".join(parts), layout=False)
 
     @property
     def status_text(self) -> str:
