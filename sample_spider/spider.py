@@ -206,7 +206,7 @@ class Spider:
             try:
                 self.heartbeat()
             except Exception as exc:  # noqa: BLE001 - keep beating; the main loop reports Redis trouble
-                self.log(f"{self.config.replica} heartbeat failed: {exc}")
+                self.log(f"heartbeat failed: {exc}")
 
     def reap(self) -> int:
         """Return items of gone replicas (processing list, no alive key) to the queue."""
@@ -219,7 +219,7 @@ class Spider:
             n = int(self._reap(keys=[key, self.keys.alive(replica), self.keys.queue]))
             if n > 0:
                 moved += n
-                self.log(f"{self.config.replica} requeued {n} item(s) of gone replica {replica}")
+                self.log(f"requeued {n} item(s) of gone replica {replica}")
         return moved
 
     # -- work
@@ -277,12 +277,12 @@ class Spider:
             status, size = self.fetch(item)
         except Stopping:
             self.give_back(item)
-            self.log(f"{self.config.replica} returned {item[:80]} to the queue (stopping)")
+            self.log(f"returned {item[:80]} to the queue (stopping)")
             return
         elapsed = time.monotonic() - started
         self.finish(item, result_record(item, self.config.replica, self.config.version, status, elapsed, size))
         self.done += 1
-        self.log(f"{self.config.replica} {self.config.version} done {item[:80]} {status} {elapsed * 1000:.0f}ms")
+        self.log(f"{self.config.version} done {item[:80]} {status} {elapsed * 1000:.0f}ms")
 
     def run(self) -> int:
         c = self.config
@@ -302,7 +302,7 @@ class Spider:
             except Exception as exc:  # noqa: BLE001 - Redis away: wait and retry, never drop work
                 if self.stop.is_set():
                     break
-                self.log(f"{c.replica} redis error: {exc}; retrying in 1s")
+                self.log(f"redis error: {exc}; retrying in 1s")
                 self.stop.wait(1)
                 continue
             if item is None:
@@ -322,9 +322,9 @@ class Spider:
                 return
             except Exception as exc:  # noqa: BLE001 - the item stays in our processing list until it is recorded
                 if self.stop.is_set() and self.stop_deadline is not None and time.monotonic() >= self.stop_deadline:
-                    self.log(f"{self.config.replica} could not record {item[:80]} ({exc}); it stays in processing for the reaper")
+                    self.log(f"could not record {item[:80]} ({exc}); it stays in processing for the reaper")
                     return
-                self.log(f"{self.config.replica} redis error while finishing {item[:80]}: {exc}; retrying")
+                self.log(f"redis error while finishing {item[:80]}: {exc}; retrying")
                 time.sleep(0.5)
 
     def _connect(self) -> None:
@@ -333,7 +333,7 @@ class Spider:
                 self.r.ping()
                 return
             except Exception as exc:  # noqa: BLE001
-                self.log(f"{self.config.replica} cannot reach redis at {redact(self.config.redis_url)}: {exc}; retrying")
+                self.log(f"cannot reach redis at {redact(self.config.redis_url)}: {exc}; retrying")
                 self.stop.wait(2)
 
     def _shutdown(self) -> None:
@@ -344,8 +344,8 @@ class Spider:
                 self.give_back(raw.decode(errors="surrogateescape") if isinstance(raw, bytes) else raw)
             self.r.delete(self.keys.alive(me))
         except Exception as exc:  # noqa: BLE001 - the reaper will return what is left
-            self.log(f"{me} cleanup failed: {exc}")
-        self.log(f"{me} stopping: {self.done} item(s) done, {self.returned} returned to the queue")
+            self.log(f"cleanup failed: {exc}")
+        self.log(f"stopping: {self.done} item(s) done, {self.returned} returned to the queue")
 
 
 def main() -> int:
