@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from swarmtui.queue.rates import time_to_drain
 from swarmtui.queue.spark import fmt_duration, fmt_rate
+from swarmtui.words import plural
 
 DEFAULT_DELTAS = (-1, 1, 2, 5)
 
@@ -71,8 +72,11 @@ def advice_line(a: Advice) -> str:
     """One line, e.g. 'spider: 3 replicas × 0.5/s each · drains in 10m 00s · +1 → 7m 30s · -1 → never'."""
     if a.replicas <= 0:
         return f"{a.service}: no replicas running — nothing is taking work"
+    replicas = plural(a.replicas, "replica")
     if a.per_replica is None:
-        return f"{a.service}: {a.replicas} replicas · measuring…"
-    head = f"{a.service}: {a.replicas} replicas × {fmt_rate(a.per_replica)} each · drains in {fmt_duration(a.eta)}"
+        return f"{a.service}: {replicas} · measuring…"
+    if a.eta is not None and a.eta <= 0:
+        return f"{a.service}: {replicas} · the queue is empty"  # not "drains in empty · -1 → empty"
+    head = f"{a.service}: {replicas} × {fmt_rate(a.per_replica)} each · drains in {fmt_duration(a.eta)}"
     tail = [f"{o.delta:+d} → {fmt_duration(o.eta)}" for o in a.options]
     return " · ".join([head, *tail])

@@ -109,7 +109,9 @@ class AlertsMixin:
         alert = message.alert
         self.alerts.append(alert)
         self.main(StatusLine).alerts = self.open_alerts()
-        self.main(Timeline).add([f"{alert.status.lower()}: {alert.object}: {alert.sentence}"])
+        # "firing: lab-worker-1 is down", not "lab-worker-1: lab-worker-1 is down": most sentences name their object
+        said = alert.sentence if alert.sentence.startswith(alert.object) else f"{alert.object}: {alert.sentence}"
+        self.main(Timeline).add([f"{alert.status.lower()}: {said}"])
         severity = "information" if alert.resolved else NOTIFY_SEVERITY.get(alert.severity, "information")
         self.notify(alert.sentence, title=f"{alert.status} {alert.object}", severity=severity, timeout=8)
         if self.settings.alerts.bell and not alert.resolved and alert.severity != "info":

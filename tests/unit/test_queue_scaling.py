@@ -32,3 +32,9 @@ def test_replicas_needed_to_drain_within_ten_minutes():
 def test_no_replicas_and_no_measurement_yet_say_so():
     assert advice_line(advise("spider", 10, 0.0, 0.0, 0)) == "spider: no replicas running — nothing is taking work"
     assert advice_line(advise("spider", 10, None, None, 4)) == "spider: 4 replicas · measuring…"
+
+
+def test_an_empty_queue_says_so_once_and_one_replica_is_singular():
+    line = advice_line(advise("spider", backlog=0, rate_in=0.0, rate_out=0.9, replicas=1))
+    assert line == "spider: 1 replica · the queue is empty", line
+    assert "empty ·" not in line and "→" not in line
