@@ -53,3 +53,20 @@ def set_column_label(table: DataTable, column: str, label: Text) -> None:
     table._require_update_dimensions = True
     table._clear_caches()
     table.refresh()
+
+
+def footer_key_class():
+    """Textual's FooterKey, the widget Footer yields per binding.
+
+    Why private: swarmtui's footer (widgets/footer.py) orders the keys itself and Textual only
+    exports Footer, not the FooterKey it composes from (textual.widgets._footer)."""
+    from textual.widgets._footer import FooterKey
+
+    return FooterKey
+
+
+def footer_bindings_ready(footer) -> bool:
+    """Whether Footer has seen its screen's bindings (it composes nothing before).
+
+    Why private: Footer keeps that flag in `_bindings_ready` and composes empty until it is set."""
+    return footer._bindings_ready

@@ -84,6 +84,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("app", "zoom", "z", "Zoom", "maximise the focused pane / restore"),
     Action("app", "palette", "ctrl+p", "Palette", "command palette: every action by name", run="command_palette",
            show=False, priority=True, palette=False),
+    Action("app", "layout", "v", "Layout", "switch the layout: standard / logs large (remembered)", run="next_layout",
+           show=False, commands=("layout",)),
     Action("app", "quit", "q", "Quit", "quit", commands=("q", "quit", "q!"), palette=False),
     _pane(1, "nodes", "no", "node"),
     _pane(2, "services", "svc", "service"),

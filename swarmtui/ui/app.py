@@ -20,7 +20,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Container
 from textual import events
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import DataTable, Input
 
 from swarmtui.cluster import failover, health, stacks
 from swarmtui.cluster.errors import ClusterError
@@ -29,9 +29,12 @@ from swarmtui.cluster.models import Snapshot
 from swarmtui.cluster.narrate import Narrator
 from swarmtui.config import Settings
 from swarmtui.queue.models import QUEUE_LABEL
+from swarmtui.words import plural
 from swarmtui.ui.alerting import AlertsMixin
-from swarmtui.ui.actions import ACTIONS, BY_ID, COMMANDS, PANE_SCOPES, Action, Gate, Gated, bindings, check_keymap
+from swarmtui.ui.actions import (ACTIONS, BY_ID, COMMANDS, PANE_SCOPES, Action, Gate, Gated, bindings, check_keymap,
+                                 key_display)
 from swarmtui.ui.format import styled
+from swarmtui.ui.layouts import DEFAULT as DEFAULT_LAYOUT, LAYOUTS, next_layout
 from swarmtui.ui.messages import ClusterFailed, FailoverResult, QueuePolled, SnapshotReady, SwarmChanged
 from swarmtui.ui.context_switch import ContextSwitching
 from swarmtui.ui.diagnose import DiagnoseActions
@@ -43,6 +46,7 @@ from swarmtui.ui.screens.help import HelpScreen, help_sections
 from swarmtui.ui.sources import LogSource, Sources
 from swarmtui.ui.sources import live as live_sources
 from swarmtui.ui.log_scope import LogScope
+from swarmtui.ui.widgets.footer import KeyFooter
 from swarmtui.ui.widgets.logs import LogsPane
 from swarmtui.ui.widgets.nodes import NodesTable
 from swarmtui.ui.widgets.queue import QueuePane
@@ -77,7 +81,8 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
     def __init__(self, settings: Settings, sources: Sources | None = None, read_only: bool | None = None) -> None:
         keymap = check_keymap(settings.keys)  # a bad [keys] entry stops here, named, before any screen
         super().__init__()
-        self.start_remembering(settings)  # a bad theme or [sort] order stops here too, named
+        self.start_remembering(settings)  # a bad theme, layout or [sort] order stops here too, named
+        self.layout = settings.layout or DEFAULT_LAYOUT
         self.settings = settings
         self.read_only = settings.read_only if read_only is None else read_only
         self.read_only_gate = Gate(self.read_only, notify=lambda text: self.notify(text, severity="warning"))
@@ -111,13 +116,13 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
         with Container(id="panes"):
             yield ServicesPane(id="services")
             yield NodesPane(id="nodes")
-            yield TasksPane(id="tasks")
+            yield TasksPane(id="tasks")  # the grid places them in this order (styles.tcss)
+            yield QueuePane(self.queue_monitor, id="queue")
             yield Timeline(id="timeline")
             yield LogsPane(max_lines=self.settings.log_buffer_lines, stream_factory=self._open_log_stream, id="logs")
-            yield QueuePane(self.queue_monitor, id="queue")
         yield Input(placeholder="filter the focused table (esc clears)", id="filter")
         yield Input(placeholder=COMMAND_HINT, id="command")
-        yield Footer()
+        yield KeyFooter()
 
     def _open_log_stream(self, scope: LogScope, tail, since, on_batch) -> LogSource:
         """The logs pane's stream factory: connecting happens in a thread, never on the UI."""
@@ -137,6 +142,7 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
         for cls in (StatusLine, ServicesPane, NodesPane, TasksPane, TasksTable, Timeline, LogsPane, QueuePane):
             self.main(cls)
         self.main(StatusLine).read_only = self.read_only
+        self._apply_layout()
         self.main(QueuePane).border_title = "5 Queue"
         self.main(Timeline).border_title = "6 Timeline"
         self.apply_remembered()
@@ -154,6 +160,22 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
         # the main screen, not self.screen: a dialog may be on top
         if self.screen_stack:
             self.screen_stack[0].set_class(event.size.width < 100, "-narrow")
+
+    def _apply_layout(self, name: str | None = None) -> None:
+        """Show layout `name` (default: the current one) and remember it in config.toml."""
+        if name is not None and name != self.layout:
+            self.layout = name
+            self.remember(None, "layout", name)
+        panes = self.main("#panes")
+        for name in LAYOUTS:
+            panes.set_class(name == self.layout, f"-layout-{name}")
+        for name in PANES:
+            self._pane(name).set_class(name in LAYOUTS[self.layout], "-folded")
+
+    def action_next_layout(self) -> None:
+        self._apply_layout(next_layout(self.layout))
+        if self._pane(self._current_pane()).has_class("-folded"):
+            self.action_focus_pane("services")
 
     def main(self, selector, expect_type=None):
         """A widget of the main screen, even while a dialog is on top (App.query_one looks at the
@@ -210,11 +232,11 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
         snap = self.snapshot = message.snapshot
         status = self.main(StatusLine)
         if self._switched_to is not None:
-            self.main(Timeline).add([f"switched to {self._switched_to}: {len(snap.nodes)} nodes, {len(snap.services)} services"])
+            self.main(Timeline).add([f"switched to {self._switched_to}: {plural(len(snap.nodes), 'node')}, {plural(len(snap.services), 'service')}"])
             self._switched_to = None
         elif status.connection != "connected":
             verb = "connected to" if status.connection == "connecting" else "back in touch with"
-            self.main(Timeline).add([f"{verb} the manager: {len(snap.nodes)} nodes, {len(snap.services)} services"])
+            self.main(Timeline).add([f"{verb} the manager: {plural(len(snap.nodes), 'node')}, {plural(len(snap.services), 'service')}"])
         status.connection, status.detail = "connected", ""
         with self.batch_update():
             status.show(snap)
@@ -461,6 +483,8 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
 
     def action_focus_pane(self, name: str) -> None:
         pane = self._pane(name)
+        if pane.has_class("-folded"):  # 1 or 3 in the logs layout: back to the one that shows it
+            self._apply_layout(next(n for n, folded in LAYOUTS.items() if name not in folded))
         for other in PANES:
             self._pane(other).set_class(other == name, "-current")  # the one shown on narrow screens
         if pane.focusable:
@@ -480,8 +504,10 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
         if len(self.screen_stack) > 1:  # a dialog is open: tab moves between its fields
             self.screen.focus_next() if step > 0 else self.screen.focus_previous()
             return
-        index = PANES.index(self._current_pane())
-        self.action_focus_pane(PANES[(index + step) % len(PANES)])
+        shown = [p for p in PANES if not self._pane(p).has_class("-folded")]
+        current = self._current_pane()
+        index = shown.index(current) if current in shown else 0
+        self.action_focus_pane(shown[(index + step) % len(shown)])
 
     def action_zoom(self) -> None:
         if self.screen.maximized is not None:
@@ -570,14 +596,15 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
 
     # ---- the command palette and read-only mode -------------------------------------------
     def get_system_commands(self, screen) -> Iterable[SystemCommand]:
-        """Every action of the panes is also a command palette entry (ctrl+p); read-only hides the dangerous ones."""
-        yield from super().get_system_commands(screen)
+        """Every action of the panes is also a command palette entry (ctrl+p), before Textual's own
+        (theme, screenshot ...); read-only hides the dangerous ones."""
         for action in ACTIONS:
             if action.palette and action.scope in PANE_SCOPES and self.read_only_gate.allows(action):
                 where = "" if action.scope == "app" else f"{action.scope}: "
                 keys = self.user_keymap.get(action.id, action.keys)
-                yield SystemCommand(f"{where}{action.help}", f"key {keys}" if keys else f":{action.commands[0]}",
+                yield SystemCommand(f"{where}{action.help}", f"key {key_display(keys)}" if keys else f":{action.commands[0]}",
                                     partial(self.perform, action))
+        yield from super().get_system_commands(screen)
 
     def on_key(self, event: events.Key) -> None:
         """A key of a dangerous action pressed in read-only mode: its binding is disabled (check_action),

@@ -13,6 +13,7 @@ from textual.theme import Theme
 
 from swarmtui.config import ConfigError, Settings
 from swarmtui.settings_store import SettingsStore
+from swarmtui.ui.layouts import LAYOUTS
 from swarmtui.ui.screens.stacks import ObjectsScreen, StacksScreen
 from swarmtui.ui.widgets.nodes import NodesTable
 from swarmtui.ui.widgets.queue import QueueTable
@@ -35,10 +36,12 @@ class SettingError(ValueError):
 
 
 def check_remembered(settings: Settings, themes) -> dict[str, tuple[str, bool]]:
-    """The [sort] orders as (column, reversed) per table; SettingError for a bad theme or order."""
+    """The [sort] orders as (column, reversed) per table; SettingError for a bad theme, layout or order."""
     problems = []
     if settings.theme is not None and settings.theme not in themes:
         problems.append(f"theme: {settings.theme!r} is not a theme (one of {', '.join(sorted(themes))})")
+    if settings.layout is not None and settings.layout not in LAYOUTS:
+        problems.append(f"layout: {settings.layout!r} is not a layout (one of {', '.join(LAYOUTS)})")
     orders = {}
     for table, spec in settings.sort.items():
         if table not in SORTABLE:

@@ -275,8 +275,13 @@ async def test_switching_services_closes_the_old_stream_and_drops_its_lines():
             await pilot.pause(0.01)
         assert made[0].closed.is_set() and not made[1].closed.is_set()
         assert (made[1].service_id, made[1].tail) == ("s2", 20)
-        assert [r for r in screen_rows(pane) if r] == ["beta.1@lab-worker-1 n=0", "beta.2@lab-worker-2 n=1"]
+        # one service followed: its name is in the title, the replica column keeps only .slot@node
+        assert [r for r in screen_rows(pane) if r] == [".1@lab-worker-1 n=0", ".2@lab-worker-2 n=1"]
         assert pane.border_title.endswith("Logs · beta")  # the app numbers its panes
+        pane.follow_service(None, "all services")
+        made[2].on_batch(make_lines(1, service="beta"))
+        await pilot.pause(0.1)
+        assert [r for r in screen_rows(pane) if r] == ["beta.1@lab-worker-1 n=0"]  # every service: the full label
     assert made[1].closed.wait(2)  # unmounting closes the current stream
 
 

@@ -40,7 +40,7 @@ FIXTURES = Path(__file__).parent.parent / "unit" / "fixtures"
 NO_DOCKER = "unix:///nonexistent/swarmtui-snapshots/docker.sock"  # named in the status line; nothing connects to it
 TAKEN_AT = datetime(2026, 11, 26, 23, 46, 41, tzinfo=timezone.utc)  # a few seconds after the capture
 CONNECTED_AT = datetime(2026, 11, 26, 23, 46, 5)  # when the timeline says the app connected
-WIDE, NARROW = (160, 48), (80, 24)
+WIDE, WIDER, NARROW = (160, 48), (200, 60), (80, 24)
 SERVICE = "caphost"  # the recorded service caught mid rolling update (0.01 → 0.02)
 
 
@@ -105,7 +105,7 @@ def log_lines() -> list[LogLine]:
         replica = f"{SERVICE}.{slot}"
         text = (f"spider {version} replica {replica} on {node} taking work from example:swarm:spider at redis://:***@10.89.0.1:7891/0"
                 if i in (0, 1, 6) else
-                f"{replica} {version} done https://books.example/page/{1000 + i * 7} 200 {180 + (i * 37) % 400}ms")
+                f"{version} done https://books.example/page/{1000 + i * 7} 200 {180 + (i * 37) % 400}ms")
         out.append(LogLine(task, SERVICE, slot, node, f"2026-11-26T23:46:{10 + i // 2:02d}.{i:03d}000000Z", text))
     return out
 
@@ -265,6 +265,15 @@ def test_main_screen(snap_compare):
 
 def test_main_screen_narrow(snap_compare):
     assert snap_compare(make_app(), terminal_size=NARROW, run_before=then())
+
+
+def test_main_screen_wider(snap_compare):
+    assert snap_compare(make_app(), terminal_size=WIDER, run_before=then())
+
+
+def test_main_screen_logs_layout(snap_compare):
+    """`v`: the nodes and tasks folded away, the logs given their rows."""
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=then("v"))
 
 
 def test_help(snap_compare):

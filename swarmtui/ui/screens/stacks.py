@@ -12,10 +12,11 @@ from typing import Sequence
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import DataTable, Label
 
 from swarmtui.cluster.models import Stack, SwarmObject
-from swarmtui.ui.actions import Gated, bindings, key_display, actions_of
+from swarmtui.ui.actions import Gated, bindings
+from swarmtui.ui.widgets.footer import KeyFooter
 from swarmtui.ui.widgets.ranks import STACK_STATES, natural, rank
 from swarmtui.ui.widgets.table import LiveTable, Values
 
@@ -49,7 +50,6 @@ class TableView(Gated, ModalScreen[None]):
     TableView > Vertical { width: 96%; height: 80%; border: thick $accent; background: $surface; }
     TableView .title { width: 100%; padding: 0 1; text-style: bold; }
     TableView DataTable { height: 1fr; }
-    TableView .hint { width: 100%; padding: 0 1; color: $text-muted; }
     """
     COLUMNS: tuple[tuple[str, str], ...] = ()  # (key, label): the keys name the columns in config.toml's [sort]
     TITLE = ""
@@ -60,11 +60,10 @@ class TableView(Gated, ModalScreen[None]):
         self.items: dict[str, object] = {}
 
     def compose(self) -> ComposeResult:
-        keys = " · ".join(f"{key_display(a.keys)} {a.label.lower()}" for a in actions_of(self.ACTION_SCOPE) if a.keys)
         with Vertical():
             yield Label(self.TITLE, classes="title", markup=False)
             yield LiveTable(self.COLUMNS, self.SORT_NAME, id="view-table")
-            yield Static(keys, classes="hint", markup=False)
+        yield KeyFooter()  # the view's own keys, over the main screen's footer (whose q quits)
 
     def on_mount(self) -> None:
         self.query_one(LiveTable).focus()

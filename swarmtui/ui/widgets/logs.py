@@ -101,7 +101,7 @@ class LogView(ScrollView, can_focus=True):
     """The virtual list of rows. Owned by LogsPane, which feeds it."""
 
     DEFAULT_CSS = """
-    LogView { background: $surface; color: $foreground; overflow-y: scroll; overflow-x: auto; }
+    LogView { background: $surface; color: $foreground; overflow-y: scroll; overflow-x: auto; scrollbar-size-vertical: 1; }
     """
 
     def __init__(self, max_lines: int = DEFAULT_MAX_LINES, **kwargs) -> None:
@@ -118,6 +118,7 @@ class LogView(ScrollView, can_focus=True):
         self.highlight: re.Pattern | None = None
         self.current: int | None = None  # seq of the current match (n/N)
         self.pad = 0  # width of the replica column
+        self.one_service = False  # the pane title names the service: the replica column leaves it out
         self.max_width = 0
         self._cache: LRUCache[int, list[Strip]] = LRUCache(2048)
 
@@ -126,7 +127,9 @@ class LogView(ScrollView, can_focus=True):
         return self.lines[seq - self.first_seq]
 
     def label_text(self, line: Any) -> str:
-        return replica_label(line)
+        """`spider.2@node`; `.2@node` while one service or task is followed (160 columns then keep 140 for the text)."""
+        label = replica_label(line)
+        return label[len(line.service):] if self.one_service else label
 
     def row_text(self, line: Any) -> str:
         """The row as plain text: [time] replica text."""
@@ -135,7 +138,7 @@ class LogView(ScrollView, can_focus=True):
         return f"{stamp}{label} {strip_ansi(line.text)}"
 
     def matches(self, line: Any) -> bool:
-        return self.matcher is None or self.matcher(f"{self.label_text(line)} {strip_ansi(line.text)}")
+        return self.matcher is None or self.matcher(f"{replica_label(line)} {strip_ansi(line.text)}")
 
     def _rows_of(self, seq: int, line: Any, width: int) -> list[tuple[int, int]]:
         if not self.wrap:
@@ -151,7 +154,7 @@ class LogView(ScrollView, can_focus=True):
         self.lines.extend(lines)
         pad = self.pad
         for line in lines:
-            n = len(replica_label(line))
+            n = len(self.label_text(line))
             if n > pad:
                 pad = min(n, 48)
         width = self._wrap_width
@@ -170,7 +173,7 @@ class LogView(ScrollView, can_focus=True):
                 rows.extend(self._rows_of(seq + offset, line, width))
                 shown += 1
                 if not self.wrap:
-                    self.max_width = max(self.max_width, len(line.text) + pad + 14)
+                    self.max_width = max(self.max_width, self._width_of(line))
         self._evict()
         self._update_virtual_size()
         return shown
@@ -219,7 +222,7 @@ class LogView(ScrollView, can_focus=True):
                 rows.extend(self._rows_of(seq, self.line(seq), width))
         else:
             rows = [(seq, 0) for seq in self.matching]
-            self.max_width = max((len(self.line(s).text) for s in self.matching), default=0) + self.pad + 14
+            self.max_width = max((self._width_of(self.line(s)) for s in self.matching), default=0)
         self.rows = rows
         self._cache.clear()
         self._update_virtual_size()
@@ -228,6 +231,10 @@ class LogView(ScrollView, can_focus=True):
     @property
     def _wrap_width(self) -> int:
         return max(10, self.scrollable_content_region.width or self.size.width or 80)
+
+    def _width_of(self, line: Any) -> int:
+        """Columns a row takes unwrapped: [time ]label text (no slack: a line that fits scrolls nothing)."""
+        return (13 if self.show_timestamps else 0) + self.pad + 1 + len(line.text.expandtabs(8))
 
     def _update_virtual_size(self) -> None:
         width = self._wrap_width if self.wrap else max(self.max_width, 1)
@@ -428,6 +435,7 @@ class LogsPane(Vertical):
         self.generation += 1
         self._close_stream()
         self.action_clear()
+        self.view.one_service = scope.kind in ("service", "task")  # the title names the service
         if self.stream_factory is not None:
             generation = self.generation
             tail = self.tail if self.since is None else "all"  # a since window: all its lines

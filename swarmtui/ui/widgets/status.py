@@ -35,31 +35,49 @@ class StatusLine(Static):
     def watch_alerts(self) -> None:
         self.refresh_text()
 
+    def on_resize(self) -> None:
+        self.refresh_text()
+
     def refresh_text(self) -> None:
+        self.update(fit(self.groups(), self.content_size.width or 10_000))
+
+    def groups(self) -> list[tuple[int, list]]:
+        """(priority, parts) in the order shown; the lowest priorities go first when the line is too long."""
         style = {"connected": "green", "reconnecting": "bold yellow", "connecting": "yellow"}.get(self.connection, "bold red")
-        parts = [("swarmtui ", "bold"), ("● " + self.connection, style)]
+        groups: list[tuple[int, list]] = [(9, [("swarmtui ", "bold"), ("● " + self.connection, style)])]
         if self.read_only:
-            parts += [(" ", ""), ("READ-ONLY", "bold reverse yellow")]
+            groups.append((9, [(" ", ""), ("READ-ONLY", "bold reverse yellow")]))
         if self.detail and self.connection != "connected":
-            parts += [(" " + self.detail, "red")]
+            groups.append((7, [(" " + self.detail, "red")]))
         if self.alerts:
-            parts += [("  ", ""), (f"⚠ {self.alerts} alert{'s' if self.alerts > 1 else ''} (:alerts)", "bold reverse red")]
-        parts += [("  │ ", "dim"), (self.manager, "cyan")]
+            groups.append((8, [("  ", ""), (f"⚠ {self.alerts} alert{'s' if self.alerts > 1 else ''} (:alerts)", "bold reverse red")]))
+        groups.append((3, [("  │ ", "dim"), (self.manager, "cyan")]))
         if self.note:
-            parts += [(" · " + self.note, "yellow")]
+            groups.append((6, [(" · " + self.note, "yellow")]))
         snap = self.snapshot
         if snap is not None:
             down = sum(1 for n in snap.nodes if n.status != "ready")
             running = sum(s.replicas_running for s in snap.services)
             desired = sum(s.replicas_desired for s in snap.services)
-            parts += [
-                ("  │ swarm ", "dim"), (snap.swarm.id[:12], ""),
-                ("  │ nodes ", "dim"), (f"{len(snap.nodes)}", ""), (f" ({down} down)" if down else "", "bold red"),
-                ("  │ services ", "dim"), (f"{len(snap.services)}", ""),
-                ("  │ tasks ", "dim"), (f"{running}/{desired}", "" if running == desired else "bold yellow"),
-                *capacity(snap),
+            groups += [
+                (1, [("  │ swarm ", "dim"), (snap.swarm.id[:12], "")]),
+                (5, [("  │ nodes ", "dim"), (f"{len(snap.nodes)}", ""), (f" ({down} down)" if down else "", "bold red")]),
+                (4, [("  │ services ", "dim"), (f"{len(snap.services)}", "")]),
+                (5, [("  │ tasks ", "dim"), (f"{running}/{desired}", "" if running == desired else "bold yellow")]),
+                (2, capacity(snap)),
             ]
-        self.update(Text.assemble(*parts))
+        return groups
+
+
+def fit(groups: list[tuple[int, list]], width: int) -> Text:
+    """The groups that fit in `width` columns, dropping the least important first (never the first)."""
+    kept = list(groups)
+    while len(kept) > 1:
+        text = Text.assemble(*(part for _, parts in kept for part in parts))
+        if text.cell_len <= width:
+            return text
+        kept.remove(min(kept[1:], key=lambda group: group[0]))
+    return Text.assemble(*kept[0][1])
 
 
 def capacity(snap: Snapshot) -> list:
