@@ -21,7 +21,7 @@ def audit_in_tmp(tmp_path, monkeypatch):
 
 
 def timeline_text(app) -> str:
-    return "\n".join(str(line) for line in app.query_one(Timeline).lines)
+    return "\n".join(app.query_one(Timeline).entries)  # the sentences, not the pane's wrapped lines
 
 
 def status_text(app) -> str:
