@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from swarmtui.cluster.logs import LogLine
+from swarmtui.config import load_settings
 from swarmtui.ui.remembering import SettingError
 from swarmtui.ui.widgets.footer import KeyFooter
 from swarmtui.ui.widgets.logs import LogBatch, LogsPane, LogView
@@ -98,3 +99,22 @@ def test_an_unknown_layout_in_the_config_is_a_clear_error() -> None:
         assert "layout: 'huge'" in str(exc) and "standard" in str(exc)
     else:
         raise AssertionError("layout = 'huge' accepted")
+
+
+def test_the_layout_chosen_is_remembered_in_config_toml_and_used_at_the_next_start(tmp_path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('# mine\nmax_replicas = 50\n')
+
+    async def go() -> None:
+        app = make_app(config_path=path)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.pause(0.2)
+            await pilot.press("v")
+            await pilot.pause(0.2)
+        again = make_app(config_path=path, layout=load_settings(env={}, path=path).layout)
+        async with again.run_test(size=(160, 48)) as pilot:
+            await pilot.pause(0.2)
+            assert again.layout == "logs" and not again.query_one("#nodes").display
+    asyncio.run(go())
+    text = path.read_text()
+    assert 'layout = "logs"' in text and "# mine" in text and "max_replicas = 50" in text, text
