@@ -62,6 +62,14 @@ def update_config(policy: UpdatePolicy) -> UpdateConfig:
     )
 
 
+def _counted_part(task: Mapping[str, Any]) -> dict:
+    """What a kept task is counted by (node counts, resources, lost nodes, crash-loop candidates):
+    10,000 whole tasks held between refreshes cost ~100 MB; the shown ones are always read whole."""
+    return {"ID": task.get("ID"), "ServiceID": task.get("ServiceID"), "NodeID": task.get("NodeID"),
+            "DesiredState": task.get("DesiredState"), "Status": {"State": (task.get("Status") or {}).get("State")},
+            "Spec": {"Resources": (task.get("Spec") or {}).get("Resources")}}
+
+
 class _Unchanged(Exception):
     """Raised inside a read-modify-write when the spec already is what was asked: nothing is sent."""
 
@@ -229,7 +237,7 @@ class SwarmClient:
         cached, now = self._running, time.monotonic()
         if cached is None or len(cached[1]) <= self.relist_above or cached[0] != depends or now - cached[2] > RELIST_SECONDS:
             running = self.api.tasks(filters=RUNNING)
-            self._running = (depends, running, now)
+            self._running = (depends, [_counted_part(t) for t in running] if len(running) > self.relist_above else running, now)
             return running
         scope = assemble.task_scope(tasks_for, raw_nodes, raw_services) if tasks_for else None
         if scope is None:

@@ -343,3 +343,25 @@ async def test_a_batch_of_lines_at_the_cap_costs_no_layout_pass_of_the_screen():
         assert "1,000 lines" in pane.status_text  # the status line still follows every batch
         assert screen_rows(pane)[-1].endswith(f"n={2000 + 5 * 400 + 399}")  # and the view the newest line
         assert layouts == [], f"{len(layouts)} layout passes for 5 batches"
+
+
+async def test_timestamps_on_a_full_buffer_redraw_the_rows_without_rebuilding_them():
+    # Counted, not timed: `t` while unwrapped rebuilt the row index of the whole buffer (50,000 lines)
+    # before its redraw; only the drawing changes, so only the rows on screen are drawn again.
+    app = PaneApp(max_lines=5000)
+    async with app.run_test(size=(80, 12)) as pilot:
+        pane = app.query_one(LogsPane)
+        await feed(pilot, pane, make_lines(5000))
+        view = pane.view
+        rendered = []
+        original = view._render_strips
+        view._render_strips = lambda seq: (rendered.append(seq), original(seq))[1]
+        rows_before = view.rows
+        await pilot.press("t")
+        await pilot.pause()
+        assert screen_rows(pane)[-1].startswith("03:04:04.999 spider.")  # the newest line, with its time
+        assert view.rows is rows_before, "the row index of the whole buffer was rebuilt"
+        assert 0 < len(set(rendered)) <= view.scrollable_content_region.height
+        await pilot.press("t")
+        await pilot.pause()
+        assert screen_rows(pane)[-1].startswith("spider.")

@@ -247,6 +247,12 @@ class LogView(ScrollView, can_focus=True):
     def set_flags(self, **flags) -> None:
         for key, value in flags.items():
             setattr(self, key, value)
+        if set(flags) == {"show_timestamps"} and not self.wrap:
+            # unwrapped, a row is a line either way: only how rows are drawn changes (rebuilding the
+            # rows of a 50,000-line buffer made `t` wait ~30-100 ms, more while lines stream in)
+            self._cache.clear()
+            self.refresh()
+            return
         self._rebuild_rows()
 
     def scroll_to_seq(self, seq: int) -> None:
