@@ -2,7 +2,8 @@
 
 Pure (no Docker calls).  What `docker inspect` prints, with:
 - the values of environment variables, labels and keys whose names look secret (PASSWORD, TOKEN,
-  SECRET, KEY, CREDENTIAL ...) replaced by MASK, and so are passwords inside URLs
+  SECRET, KEY, CREDENTIAL ...) replaced by MASK (not those ending in _FILE: they name the file
+  that holds the secret, the Docker secrets convention), and so are passwords inside URLs
   ("redis://:PASS@host" → "redis://:****@host"), wherever they appear;
 - the secrets and configs a service uses shown by name and target file only.
 The engine never returns a secret's data; masking is about values people put in env and labels.
@@ -21,11 +22,12 @@ import yaml
 MASK = "****"
 SECRET_NAME = re.compile(r"PASSW(OR)?D|PASS$|TOKEN|SECRET|KEY|CREDENTIAL|PRIVATE|AUTH", re.IGNORECASE)
 URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s/]+@", re.IGNORECASE)
+PATH_NAME = re.compile(r"[_-]FILE$", re.IGNORECASE)  # REDIS_PASSWORD_FILE=/run/secrets/redis: a path, shown
 REFERENCES = {"Secrets": "SecretName", "Configs": "ConfigName"}
 
 
 def secret_looking(name: str) -> bool:
-    return bool(SECRET_NAME.search(name))
+    return bool(SECRET_NAME.search(name)) and not PATH_NAME.search(name.strip())
 
 
 def mask_text(text: str) -> str:

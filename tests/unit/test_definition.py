@@ -70,3 +70,13 @@ def test_a_changed_secret_label_is_listed_masked():
     before["Labels"] = {**before["Labels"], "api_token": "older"}
     assert [str(c) for c in definition.rollback_changes({**service(), "PreviousSpec": before})] == [
         f"Labels.api_token: {MASK} → {MASK}"]
+
+
+def test_keys_ending_in_file_hold_a_path_and_are_shown():
+    env = ["REDIS_PASSWORD_FILE=/run/secrets/redis", "api_key_file=/etc/app/key", "REDIS_PASSWORD=hunter2",
+           "TOKEN_FILE=redis://default:pw9@10.0.0.1/0"]
+    data = yaml.safe_load(definition.definition(service(env=env)))
+    assert data["Spec"]["TaskTemplate"]["ContainerSpec"]["Env"] == [
+        "REDIS_PASSWORD_FILE=/run/secrets/redis", "api_key_file=/etc/app/key", f"REDIS_PASSWORD={MASK}",
+        f"TOKEN_FILE=redis://default:{MASK}@10.0.0.1/0"]  # a password inside a URL is still masked
+    assert definition.mask({"Labels": {"secret_file": "/run/secrets/x"}}) == {"Labels": {"secret_file": "/run/secrets/x"}}
