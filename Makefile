@@ -30,7 +30,7 @@ test: system venv
 	$(SUDO) env CI="$(CI)" $(VENV)/bin/pytest -q -ra --durations=25
 
 demo: system venv
-	$(SUDO) $(VENV)/bin/swarmtui lab up
+	$(SUDO) $(VENV)/bin/swarmtui lab up --ssh
 	$(SUDO) $(VENV)/bin/swarmtui lab demo
 	$(SUDO) sh -c 'eval "$$($(VENV)/bin/swarmtui lab env)" && exec $(VENV)/bin/swarmtui'
 

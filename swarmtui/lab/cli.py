@@ -105,7 +105,7 @@ def cmd_env(args) -> int:
         lines = [line for line in lines if "DOCKER_HOST" not in line] + lab.tls_lines()
     if not (args.ssh or args.tls) and (lab.ssh or lab.tls):
         lines.append("# also: `swarmtui lab env --ssh` / `--tls` to reach the manager over ssh:// or TLS")
-    print("\n".join(lines))
+    print("\n".join(dict.fromkeys(lines)))  # --ssh repeats the PATH line
     return 0
 
 

@@ -490,7 +490,10 @@ class Lab:
             f"export DOCKER_HOST={self.docker_host}",
             f'export REDIS_URL="redis://default:$(cat {self.redis_password_file})@{self.gateway}:{REDIS_PORT}/0"',
             f"export SWARMTUI_REGISTRY={self.registry}",
-        ]
+        ] + ([
+            f"# ssh (for `e` and CPU/memory on the workers) with the lab's key and known_hosts: {self.ssh_bin}/ssh",
+            f'export PATH="{self.ssh_bin}:$PATH"',
+        ] if self.ssh else [])
 
     def ssh_lines(self) -> list[str]:
         if not self.ssh:

@@ -34,6 +34,22 @@ def test_ssh_into_every_node_reaches_that_nodes_own_engine(remote_lab):
         assert out.stdout.strip() == node.hostname
 
 
+def test_lab_env_gives_the_ssh_that_reaches_the_workers_by_address_as_e_and_stats_do(remote_lab):
+    """`make demo` runs swarmtui under `eval "$(swarmtui lab env)"`: the plain `ssh ADDRESS` of
+    cluster/reach.py must reach a worker there, host key checked, with no ssh:// manager URL."""
+    import sys
+
+    worker = remote_lab.node("lab-worker-1")
+    script = (f'eval "$({sys.executable} -m swarmtui lab --name {remote_lab.name} env)" && '
+              f"ssh -o StrictHostKeyChecking=yes -o BatchMode=yes {worker.address} docker info --format '{{{{.Name}}}}'")
+    out = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=60,
+                         env={"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/nonexistent"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "lab-worker-1"
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "Makefile")) as makefile:
+        assert "swarmtui lab up --ssh" in makefile.read()  # the demo lab has the sshd it needs
+
+
 def test_docker_cli_contexts_over_ssh_see_a_raft_of_three(remote_lab):
     contexts = docker(remote_lab, "context", "ls", "--format", "{{.Name}} {{.DockerEndpoint}}").stdout
     assert f"{remote_lab.context_name('lab-manager-2')} ssh://root@{remote_lab.node('lab-manager-2').address}" in contexts
