@@ -5,8 +5,11 @@ The swarm API has no container stats: each node's engine is asked, reached as cl
 unix socket to the node's /var/run/docker.sock: one ssh process and one HTTP connection pool per
 node, kept between polls; host keys checked, BatchMode so nothing prompts).
 
-One-shot samples (no 1 s wait per container); CPU % is the difference with the previous sample of
-the same container, as `docker stats` computes it, so a container's first poll shows memory only.
+One-shot samples; CPU % is the difference with the previous sample of the same container, as
+`docker stats` computes it, so a container's first poll shows memory only.  An engine answers a
+one-shot request at its stats collector's next pass (every second; at once when it was idle), so
+every container of a poll is asked at the same moment (a thread and an HTTP connection each): they
+share one pass instead of queueing for one pass each (measured: 8 at a time made 50 tasks take 5 s).
 A node that cannot be reached is tried again after RETRY_SECONDS, not on every poll: its tasks
 carry the reason meanwhile.  Blocking calls: run `poll()` off the UI thread.
 """
@@ -32,6 +35,7 @@ from swarmtui.cluster.models import Node, Task
 REMOTE_SOCKET = "/var/run/docker.sock"  # what `docker system dial-stdio` dials on a node too
 RETRY_SECONDS = 15.0
 FORWARD_SECONDS = 15.0
+PARALLEL = 64  # requests in flight at once (per poll, and HTTP connections kept per node)
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,8 @@ class NodeEngines:
             try:
                 access = reach.resolve(hostname, address, self.manager_url, self._own_node(), self.overrides)
                 url = access.docker_host if access.local else self._forward(access)
-                api = docker.APIClient(base_url=url or "unix:///var/run/docker.sock", timeout=self.timeout)
+                api = docker.APIClient(base_url=url or "unix:///var/run/docker.sock", timeout=self.timeout,
+                                       max_pool_size=PARALLEL)
             except ClusterError as exc:
                 self._failed[hostname] = (time.monotonic(), exc)
                 raise
@@ -173,7 +178,7 @@ def _stop(proc: subprocess.Popen) -> None:
 class StatsPoller:
     """Usage of the given tasks' containers; call `poll(tasks, nodes)` every few seconds from one thread."""
 
-    def __init__(self, engines: NodeEngines, workers: int = 8) -> None:
+    def __init__(self, engines: NodeEngines, workers: int = PARALLEL) -> None:
         self.engines = engines
         self._previous: dict[str, Mapping] = {}  # container ID -> its last cpu_stats
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="swarmtui-stats")
