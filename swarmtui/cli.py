@@ -18,6 +18,7 @@ from swarmtui.config import ConfigError, load_settings
 # (module, help) for each subcommand; the module provides register(subparsers).
 SUBCOMMANDS = (
     ("swarmtui.ui.cli", "open the terminal UI (the default)"),
+    ("swarmtui.ui.keys_cli", "the keymap; remap a key in config.toml"),
     ("swarmtui.lab.cli", "a real local multi-node swarm for trying swarmtui"),
     ("swarmtui.cluster.cli", "swarm operations without the UI"),
     ("swarmtui.cluster.objects_cli", "stacks, secrets and configs without the UI"),

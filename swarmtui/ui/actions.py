@@ -345,12 +345,17 @@ def effective_keys(action: Action, keymap: Mapping[str, str]) -> str:
     return keymap.get(action.id, action.keys)
 
 
+# the scopes whose widget is a LiveTable: the "tables" keys (sorting) are bound there too
+TABLE_SCOPES = ("services", "nodes", "tasks", "queue", "stacks", "objects", "contexts")
+
+
 def _clashes(keymap: Mapping[str, str]) -> list[str]:
     out = []
     for scope in PANE_SCOPES + DIALOG_SCOPES:
         seen: dict[str, str] = {}
-        for action in actions_of(scope):
+        for action in actions_of(scope) + (actions_of("tables") if scope in TABLE_SCOPES else []):
             for key in filter(None, (k.strip() for k in effective_keys(action, keymap).split(","))):
+                key = key_name_of(key) if len(key) == 1 else key  # "+" is the key "plus"
                 if key in seen and (action.id in keymap or seen[key] in keymap):
                     out.append(f"[keys] {key!r} is bound to both {seen[key]} and {action.id}")
                 seen.setdefault(key, action.id)

@@ -143,3 +143,38 @@ def test_a_new_file_is_private_and_a_symlinked_one_stays_a_symlink(tmp_path):
     link.symlink_to(target)
     SettingsStore(link).remember(None, "layout", "wide")
     assert link.is_symlink() and 'layout = "wide"' in target.read_text()
+
+
+async def test_a_key_remapped_with_swarmtui_keys_set_survives_a_restart(tmp_path, capsys):
+    path = tmp_path / "config.toml"
+    path.write_text("# my settings\n[keys]  # mine\n\"app.help\" = \"f1\"\n")
+    assert cli.main(["--config", str(path), "keys", "set", "services.scale_to", "S"]) == 0
+    assert path.read_text() == '# my settings\n[keys]  # mine\n"app.help" = "f1"\n"services.scale_to" = "S"\n'
+    before = path.read_text()
+    assert cli.main(["--config", str(path), "keys", "set", "services.rollback", "+"]) == 2  # + scales up there
+    assert "'plus' is bound to both services.scale_up and services.rollback" in capsys.readouterr().err
+    assert cli.main(["--config", str(path), "keys", "set", "tables.sort_next", "a"]) == 2  # a activates in the nodes table
+    assert path.read_text() == before, "a refused key writes nothing"
+    app = app_from(path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await main_screen(pilot)
+        app.query_one("#services").focus()
+        await pilot.press("S")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen), timeout=10, what="the scale dialog on S")
+    assert cli.main(["--config", str(path), "keys", "reset", "services.scale_to"]) == 0
+    assert cli.main(["--config", str(path), "keys", "set", "app.help", "question_mark"]) == 0  # the default: no entry
+    assert path.read_text() == "# my settings\n"
+
+
+async def test_the_palette_sorts_the_focused_table(tmp_path):
+    path = tmp_path / "config.toml"
+    app = app_from(path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await main_screen(pilot)
+        nodes = app.query_one("#nodes")
+        nodes.focus()
+        await pilot.press("ctrl+p", *"sort by the next column")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await until(pilot, lambda: nodes.sort_column == "hostname", timeout=10, what="the nodes sorted from the palette")
+        await until(pilot, lambda: path.exists() and 'nodes = "hostname"' in path.read_text(), timeout=10, what="remembered")
