@@ -162,6 +162,7 @@ def recorded_sources(settings: Settings) -> Sources:
         live_sources(settings), swarm=RecordedClient, feed=lambda on_signal: QuietFeed(), log_stream=RecordedLogs,
         queue=lambda: RecordedQueue(None, settings.queue_keys, settings.queue_links),
         watcher=None,  # the alert rules read the swarm themselves: none on a recorded one
+        usage=None,  # no node engines behind a recorded swarm: CPU/memory cells stay empty
     )
 
 
