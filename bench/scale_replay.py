@@ -293,7 +293,7 @@ def part_idle(args, out: dict) -> None:
              f"exec watch -n 2 'docker -H {host} service ls; docker -H {host} node ls'")
         time.sleep(args.idle_warmup)
         screen = tmux("capture-pane", "-p", "-t", tui)
-        out["idle_screen_ok"] = "crawl-" in screen and "news_" in screen
+        out["idle_screen_ok"] = "nodes 500" in screen and "crawl-" in screen and "● follow" in screen
         pids = {name: int(tmux("list-panes", "-t", name, "-F", "#{pane_pid}").split()[0]) for name in (tui, anchor)}
         before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         t0 = time.monotonic()

@@ -84,6 +84,9 @@ def main() -> None:
                 "services": api.services(status=True),
                 "tasks": api.tasks(),
                 "networks": api.networks(),
+                # swarm's predefined "host" network has a swarm-scope ID the list does not show
+                "network_inspect": [api.inspect_network(target, scope="swarm") for target in sorted(
+                    {n["Target"] for s in api.services() for n in s["Spec"]["TaskTemplate"].get("Networks") or ()})],
                 "events": events,
                 "log_frames": base64.b64encode(frames).decode("ascii"),
             }

@@ -58,7 +58,8 @@ def check_served_as_captured() -> list[str]:
         finally:
             server.shutdown()
     running = [t for t in cap["tasks"] if t["DesiredState"] in ("running", "ready")]
-    raw = assemble.RawSwarm(cap["swarm"], cap["nodes"], cap["services"], running, convert.network_names(cap["networks"]))
+    names = convert.network_names(cap["networks"] + cap["network_inspect"])
+    raw = assemble.RawSwarm(cap["swarm"], cap["nodes"], cap["services"], running, names)
     direct = assemble.snapshot(raw, served.taken_at, cap["services"][0]["Spec"]["Name"])
     problems = []
     for part in ("swarm", "nodes", "services", "tasks"):
@@ -71,7 +72,7 @@ def check_served_as_captured() -> list[str]:
 
 def check_scaled(fleet: Fleet) -> list[str]:
     cap = fleet.capture
-    names = convert.network_names(cap["networks"])
+    names = convert.network_names(cap["networks"] + cap["network_inspect"])
     problems: list[str] = []
     templates = {
         "manager": convert.node(next(n for n in cap["nodes"] if n["Spec"]["Role"] == "manager")),

@@ -61,7 +61,8 @@ class Fleet:
         self.index = 1000  # the swarm's object version counter
         self.listeners: list[Callable[[dict], None]] = []
         self.events: list[dict] = []
-        cap = self.capture or {n: load(n) for n in ("version", "info", "swarm", "nodes", "services", "tasks", "networks", "ping_headers")}
+        cap = self.capture or {n: load(n) for n in ("version", "info", "swarm", "nodes", "services", "tasks", "networks", "network_inspect",
+                                                   "ping_headers")}
         self.capture = cap
         self.node_list: list[dict] = []
         self.service_list: list[dict] = []

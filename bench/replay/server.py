@@ -203,6 +203,10 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(engine.cached(("tasks", json.dumps(filters, sort_keys=True)), lambda: engine.tasks(filters)))
         if path == "/events":
             return self._events(query)
+        if path.startswith("/networks/"):
+            ident = path.rsplit("/", 1)[1]
+            found = next((n for n in cap["networks"] + cap["network_inspect"] if ident in (n.get("Id"), n.get("ID"), n.get("Name"))), None)
+            return self._send(json.dumps(found).encode()) if found else self._error(404, f"network {ident} not found")
         match = re.fullmatch(r"/(nodes|services|tasks)/([^/]+)(/logs)?", path)
         if match:
             kind, ref, logs = match.groups()
