@@ -53,3 +53,15 @@ def mount_script(proc: Path = Path("/proc")) -> str:
     if any(f" {ROOT}/unified " in line and " - cgroup2 " in line for line in mounts.splitlines()):
         steps.append(f"mkdir -p {ROOT}/unified && mount -t cgroup2 cgroup2 {ROOT}/unified")
     return " && ".join(steps)
+
+
+def unseen(pid: int, proc: Path = Path("/proc")) -> set[str]:
+    """The hierarchies process `pid` is in that its mount namespace has no mount for (a node
+    started before this module, whose containers then read 0 in `docker stats`)."""
+    inside = {line.split(":")[1] for line in (proc / f"{pid}/cgroup").read_text().splitlines() if not line.startswith("0:")}
+    options = set()  # every option of every cgroup v1 mount: controller names, name=..., rw ...
+    for line in (proc / f"{pid}/mountinfo").read_text().splitlines():
+        fields = line.split(" - ", 1)[-1].split()
+        if len(fields) >= 3 and fields[0] == "cgroup":
+            options.update(fields[2].split(","))
+    return {h for h in inside if h and not set(h.split(",")) <= options}

@@ -335,6 +335,10 @@ class Lab:
         if not all((network.NETNS_DIR / n.netns).exists() for n in self.nodes):
             return False
         try:
+            blind = [n.hostname for n in self.nodes if n.cgroups_unseen()]
+            if blind:  # started before lab/cgroups.py: a rebuild is quicker than restarting a raft node by node
+                say(f"{', '.join(blind)} cannot see every cgroup hierarchy (docker stats would read 0); rebuilding the lab")
+                return False
             for node in self.nodes:
                 if not node.running():
                     say(f"starting stopped node {node.hostname} ...")

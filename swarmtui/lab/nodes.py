@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from swarmtui.lab.access import TLS_PORT
-from swarmtui.lab.cgroups import mount_script
+from swarmtui.lab.cgroups import mount_script, unseen
 from swarmtui.lab.network import NETNS_DIR, netns_pids
 from swarmtui.lab.system import LabError, pid_alive, read_pid, stop_pid
 
@@ -87,6 +87,14 @@ class Node:
 
     def running(self) -> bool:
         return self.pid() is not None
+
+    def cgroups_unseen(self) -> set[str]:
+        """Cgroup hierarchies its dockerd is in but cannot see (see lab/cgroups.py); empty when stopped."""
+        pid = self.pid()
+        try:
+            return unseen(pid) if pid else set()
+        except OSError:
+            return set()
 
     def write_config(self, registry: str) -> None:
         """Trust the lab registry the way a user would: insecure-registries in daemon.json."""
