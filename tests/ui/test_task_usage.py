@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import docker
@@ -30,21 +31,21 @@ def lab_ssh_first(remote_lab, monkeypatch):
     return remote_lab
 
 
-@pytest.fixture
-def busy_and_idle(lab_ssh_first, unique_name):
-    """One service, one replica per node on the first manager and the worker: the worker's spins
-    (its hostname is the node's: host network), the manager's sleeps; 64 MiB memory limit."""
-    lab = lab_ssh_first
+@pytest.fixture(scope="module")
+def busy_and_idle(remote_lab):
+    """One service for both tests, one replica per node on the first manager and the worker: the
+    worker's spins (its hostname is the node's: host network), the manager's sleeps; 64 MiB limit."""
+    lab, name = remote_lab, f"usage-{uuid.uuid4().hex[:6]}"
     script = f"if [ \"$(hostname)\" = lab-worker-1 ]; then {TWO_BUSY_LOOPS[2]}; else exec sleep 1000000; fi"
     with lab.client() as client:
         svc = client.services.create(
-            f"{lab.registry}/spider:0.01", name=unique_name, command=["sh", "-c", script], networks=["host"],
+            f"{lab.registry}/spider:0.01", name=name, command=["sh", "-c", script], networks=["host"],
             mode=docker.types.ServiceMode("replicated", replicas=2), stop_grace_period=SECOND,
             resources=docker.types.Resources(mem_limit=64 * MIB),
             constraints=["node.hostname!=lab-manager-2", "node.hostname!=lab-manager-3"],
             maxreplicas=1)
         try:
-            yield unique_name
+            yield name
         finally:
             remove_quietly(svc)
 
