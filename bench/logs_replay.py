@@ -44,7 +44,7 @@ async def run(args) -> dict:
     settings = Settings(docker_host=host)
     from swarmtui.ui.sources import live
 
-    app = BatchCounting(settings, sources=dataclasses.replace(live(settings), watcher=None))
+    app = BatchCounting(settings, sources=dataclasses.replace(live(settings), watcher=None, usage=None))
     out: dict = {}
     async with app.run_test(size=SIZE, headless=True) as pilot:
         await settle(app, pilot, args.big)

@@ -107,7 +107,8 @@ def make_app(args) -> BenchApp:
     host = f"unix://{args.socket}"
     settings = Settings(docker_host=host, max_replicas=2000)
     timed = lambda: TimedClient(host, max_replicas=2000)  # noqa: E731
-    app = BenchApp(settings, sources=dataclasses.replace(live_sources(settings), swarm=timed, watcher=None))
+    # no alert rules, no CPU/memory column (its figures come over ssh from each node's engine: none here)
+    app = BenchApp(settings, sources=dataclasses.replace(live_sources(settings), swarm=timed, watcher=None, usage=None))
     app.syncs = []
     return app
 

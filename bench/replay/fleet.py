@@ -97,7 +97,8 @@ class Fleet:
             node["ID"] = self.new_id()
             region = REGIONS[i % len(REGIONS)]
             node["Description"]["Hostname"] = f"mgr-{region}-{i + 1}" if is_manager else f"crawl-{region}-{i // len(REGIONS) + 1:03d}"
-            address = f"10.{16 + i // 250}.{i % 250}.{10 + i % 7}"
+            # loopback: whatever the app dials on a node (its engine over ssh, for CPU/memory) stays on this machine
+            address = f"127.{16 + i // 250}.{i % 250}.{10 + i % 7}"
             node["Status"]["Addr"] = address
             node["CreatedAt"] = node["UpdatedAt"] = self.ago(24 * 3, 24 * 30)
             node["Version"] = {"Index": self.next_index()}
