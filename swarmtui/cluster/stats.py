@@ -134,14 +134,17 @@ class NodeEngines:
             os.unlink(local)
         argv = access.ssh(*reach.PREFLIGHT, "-N", "-o", "ExitOnForwardFailure=yes", "-o", "ServerAliveInterval=15",
                           "-L", f"{local}:{REMOTE_SOCKET}")
-        try:
-            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        except FileNotFoundError as exc:
-            raise DaemonUnreachable("ssh is not installed here", "install openssh-client") from exc
+        # its messages go to a file, not a pipe nobody reads while it runs (a full pipe would stop it)
+        with open(f"{local}.log", "w+") as log:
+            try:
+                proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log)
+            except FileNotFoundError as exc:
+                raise DaemonUnreachable("ssh is not installed here", "install openssh-client") from exc
         deadline = time.monotonic() + FORWARD_SECONDS
         while not os.path.exists(local):
             if proc.poll() is not None:
-                raise reach.explain(access, proc.stderr.read() if proc.stderr else "")
+                with open(f"{local}.log") as log:
+                    raise reach.explain(access, log.read())
             if time.monotonic() > deadline:
                 proc.kill()
                 proc.wait()
