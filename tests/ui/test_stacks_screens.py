@@ -18,6 +18,7 @@ from swarmtui.ui.screens.confirm import ConfirmScreen
 from swarmtui.ui.screens.form import FormScreen
 from swarmtui.ui.screens.live_run import LiveRunScreen
 from swarmtui.ui.screens.stacks import ObjectsScreen, StacksScreen
+from swarmtui.ui.widgets.footer import KeyFooter
 from swarmtui.ui.widgets.logs import LogsPane
 from swarmtui.ui.widgets.timeline import Timeline
 from tests.fixtures.parts import need_program
@@ -92,6 +93,8 @@ def test_stack_deploy_logs_secret_and_remove_through_the_views(lab, unique_name,
             # deploy the stack that uses it
             await command(pilot, "stacks")
             await until(pilot, lambda: isinstance(app.screen, StacksScreen), what="the stacks view")
+            footer = " ".join(f"{k.key_display} {k.description}" for k in app.screen.query_one(KeyFooter).children)
+            assert "Services" in footer and "esc Close" in footer and "Quit" not in footer, footer  # the view's keys, not the app's q
             await pilot.press("d")
             await until(pilot, lambda: isinstance(app.screen, FormScreen), what="the deploy form")
             fill(app.screen, file=str(compose), name=stack, env=str(env))

@@ -11,6 +11,7 @@ app key at 160.
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import Footer
 
 from swarmtui.ui._textual_private import footer_bindings_ready, footer_key_class
@@ -36,7 +37,12 @@ class KeyFooter(Footer):
         active = self.screen.active_bindings
         seen: set[str] = set()
         shown = []
-        for _, binding, enabled, tooltip in active.values():
+        # A dialog's own key can be shadowed by a hidden binding of its focused table (DataTable's
+        # enter): the dialog's, from the action table, is the one that runs and the one to show.
+        own = {b.key: b for b in getattr(self.screen, "BINDINGS", ()) if isinstance(b, Binding) and b.show}
+        for key, (_, binding, enabled, tooltip) in active.items():
+            if not binding.show and key in own:
+                binding = own[key]
             if binding.show and binding.action not in seen:  # one key per action, as Footer does
                 seen.add(binding.action)
                 shown.append((binding, enabled, tooltip))
