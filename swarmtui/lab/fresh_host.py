@@ -204,12 +204,19 @@ class FreshHost(SshdFiles):
         """Run a shell command inside this host (all of its namespaces), as root."""
         if not self.pid:
             raise LabError(f"{self.name} is not running")
+        # another machine: none of this process's DOCKER_HOST / DOCKER_CONTEXT / DOCKER_CONFIG applies there
+        kw.setdefault("env", {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")})
         return run("nsenter", "-t", str(self.pid), "-m", "-u", "-n", "sh", "-c", command, check=check, **kw)
 
     def start_docker(self) -> None:
         # Up to 2 min: a fresh dockerd can take well over 30 s to answer while the machine is loaded (seen in CI)
-        self.exec("service docker start >/dev/null && for i in $(seq 240); do docker info >/dev/null 2>&1 && exit 0; sleep 0.5; done;"
-                  " echo 'Docker on the fresh host did not answer within 120 s' >&2; exit 1")
+        answered = self.exec("service docker start >/dev/null && for i in $(seq 240); do docker info >/dev/null 2>&1 && exit 0;"
+                             " sleep 0.5; done; exit 1", check=False)
+        if answered.returncode != 0:
+            log = self.workdir / "log" / "docker.log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else "(no docker.log)"
+            raise LabError(f"{self.name}: its Docker did not answer within 120 s ({answered.stderr.strip()}); "
+                           f"its docker.log ends with:\n{tail}")
 
     def set_password(self, user: str, password: str) -> None:
         self.exec("chpasswd", input=f"{user}:{password}\n")

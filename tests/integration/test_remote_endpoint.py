@@ -7,7 +7,6 @@ whose .ssh/config is the lab's (key, UserKnownHostsFile), and a DOCKER_CONFIG of
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -117,7 +116,7 @@ def test_tls_verified_connects_and_a_wrong_ca_is_refused(remote_lab, home, tmp_p
         SwarmClient(load_settings({}, path=tmp_path / "none.toml").endpoint).snapshot()
 
 
-def test_the_docker_cli_current_context_is_what_swarmtui_opens_and_docker_host_still_wins(remote_lab, home, tmp_path):
+def test_the_docker_cli_current_context_is_what_swarmtui_opens_and_docker_host_still_wins(remote_lab, home, tmp_path, monkeypatch):
     address = remote_lab.node("lab-manager-3").address
     docker_cli(remote_lab, "context", "create", "picked", "--docker", f"host=ssh://root@{address}")
     docker_cli(remote_lab, "context", "use", "picked")
@@ -127,7 +126,7 @@ def test_the_docker_cli_current_context_is_what_swarmtui_opens_and_docker_host_s
         assert swarm.api.info()["Name"] == "lab-manager-3"
     run = subprocess.run([sys.executable, "-m", "swarmtui", "context", "ls"], capture_output=True, text=True, timeout=120)
     assert "picked *" in run.stdout and "manager" in run.stdout, run.stdout + run.stderr
-    os.environ["DOCKER_HOST"] = remote_lab.node("lab-manager-1").docker_host
+    monkeypatch.setenv("DOCKER_HOST", remote_lab.node("lab-manager-1").docker_host)
     settings = load_settings({}, path=tmp_path / "none.toml")
     assert settings.endpoint.host == remote_lab.node("lab-manager-1").docker_host and settings.endpoint.source == "DOCKER_HOST"
     with SwarmClient(settings.endpoint) as swarm:
