@@ -49,6 +49,7 @@ from swarmtui.ui.log_scope import LogScope
 from swarmtui.ui.widgets.footer import KeyFooter
 from swarmtui.ui.widgets.logs import LogsPane
 from swarmtui.ui.widgets.nodes import NodesTable
+from swarmtui.ui.widgets.prompt import Prompt
 from swarmtui.ui.widgets.queue import QueuePane
 from swarmtui.ui.widgets.services import ServicesTable
 from swarmtui.ui.widgets.status import StatusLine
@@ -120,8 +121,8 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
             yield QueuePane(self.queue_monitor, id="queue")
             yield Timeline(id="timeline")
             yield LogsPane(max_lines=self.settings.log_buffer_lines, stream_factory=self._open_log_stream, id="logs")
-        yield Input(placeholder="filter the focused table (esc clears)", id="filter")
-        yield Input(placeholder=COMMAND_HINT, id="command")
+        yield Prompt(placeholder="filter the focused table (esc clears)", id="filter")
+        yield Prompt(placeholder=COMMAND_HINT, id="command")
         yield KeyFooter()
 
     def _open_log_stream(self, scope: LogScope, tail, since, on_batch) -> LogSource:
@@ -520,8 +521,9 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
         table = pane if isinstance(pane, LiveTable) else next(iter(pane.query(LiveTable)), None)  # the tasks pane's
         if table is None:
             return
-        box = self.main("#filter", Input)
+        box = self.main("#filter", Prompt)
         box.value = table.filter_text
+        box.returns_to = table
         box.add_class("visible")
         box.focus()
         self._filter_target, self._filter_pane = table, pane
@@ -544,8 +546,9 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
             self._filter_target.focus()
 
     def action_command_line(self) -> None:
-        box = self.main("#command", Input)
+        box = self.main("#command", Prompt)
         box.value = ""
+        box.returns_to = self.focused
         box.add_class("visible")
         box.focus()
 
