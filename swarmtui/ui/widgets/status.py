@@ -47,11 +47,15 @@ class StatusLine(Static):
         groups: list[tuple[int, list]] = [(9, [("swarmtui ", "bold"), ("● " + self.connection, style)])]
         if self.read_only:
             groups.append((9, [(" ", ""), ("READ-ONLY", "bold reverse yellow")]))
-        if self.detail and self.connection != "connected":
-            groups.append((7, [(" " + self.detail, "red")]))
         if self.alerts:
             groups.append((8, [("  ", ""), (f"⚠ {self.alerts} alert{'s' if self.alerts > 1 else ''} (:alerts)", "bold reverse red")]))
-        groups.append((3, [("  │ ", "dim"), (self.manager, "cyan")]))
+        manager = [("  │ ", "dim"), (self.manager, "cyan")]
+        if self.connection == "connected":
+            groups.append((3, manager))  # where we are: less than the counts while all is well
+        else:  # the manager that does not answer, then why (the error may be cut at the edge)
+            groups.append((7, manager))
+            if self.detail:
+                groups.append((7, [("  ", ""), (self.detail, "red")]))
         if self.note:
             groups.append((6, [(" · " + self.note, "yellow")]))
         snap = self.snapshot
@@ -69,15 +73,21 @@ class StatusLine(Static):
         return groups
 
 
+KEEP = 6  # groups this important are cut short at the right edge rather than left out
+
+
 def fit(groups: list[tuple[int, list]], width: int) -> Text:
-    """The groups that fit in `width` columns, dropping the least important first (never the first)."""
+    """The groups that fit in `width` columns, dropping the least important first; what is left
+    (the connection, read-only, alerts, an error, the manager when it does not answer) is cut with …"""
     kept = list(groups)
-    while len(kept) > 1:
+    while True:
         text = Text.assemble(*(part for _, parts in kept for part in parts))
-        if text.cell_len <= width:
-            return text
-        kept.remove(min(kept[1:], key=lambda group: group[0]))
-    return Text.assemble(*kept[0][1])
+        droppable = [group for group in kept[1:] if group[0] < KEEP]
+        if text.cell_len <= width or not droppable:
+            break
+        kept.remove(min(droppable, key=lambda group: group[0]))
+    text.truncate(width, overflow="ellipsis")
+    return text
 
 
 def capacity(snap: Snapshot) -> list:
