@@ -53,6 +53,7 @@ class FormScreen(ModalScreen[Any]):
     def __init__(self, spec: FormSpec) -> None:
         super().__init__()
         self.spec = spec
+        self._done = False  # dismissed: keys and messages already queued must not touch its widgets
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -78,6 +79,8 @@ class FormScreen(ModalScreen[Any]):
         return out
 
     def _preview(self) -> None:
+        if self._done:
+            return  # a Changed message typed just before Enter, arriving after the form was dismissed
         cli = ""
         try:
             result = self.spec.parse(self.values())
@@ -87,7 +90,8 @@ class FormScreen(ModalScreen[Any]):
         self.query_one("#cli", Static).update(cli)
 
     def on_input_changed(self) -> None:
-        self.query_one("#error", Static).update("")
+        if not self._done:
+            self.query_one("#error", Static).update("")
         self._preview()
 
     def on_select_changed(self) -> None:
@@ -98,12 +102,19 @@ class FormScreen(ModalScreen[Any]):
         self.action_submit()
 
     def action_submit(self) -> None:
+        if self._done:
+            return  # a second Enter already on its way
         try:
             result = self.spec.parse(self.values())
         except ValueError as exc:
             self.query_one("#error", Static).update(str(exc))
             return
-        self.dismiss(result)
+        self._close(result)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self._done:
+            self._close(None)
+
+    def _close(self, result: Any) -> None:
+        self._done = True
+        self.dismiss(result)
