@@ -513,32 +513,39 @@ class LogStream:
                 return
             reader.connected_at = reader.last_data = time.monotonic()
             raw = response.raw
+            parsed: list[LogLine] = []  # lines of the chunks read so far, not yet handed over
 
             def read() -> bytes:
+                # Hand over before a read that may block: the end of a burst must not wait for
+                # the next line (seen: the last ~100 lines of a replica that went quiet waited
+                # 10 s, for the silence watchdog to reconnect).
+                if parsed:
+                    self._hand_over(parsed[:])
+                    parsed.clear()
                 try:
-                    return raw.read1(262144)
+                    chunk = raw.read1(262144)
                 except (OSError, ValueError, AttributeError):
                     return b""
                 except Exception:  # noqa: BLE001 - urllib3 ProtocolError etc. when cut
                     return b""
+                reader.last_data = time.monotonic()
+                return chunk
 
             frames = iter_tty_lines(read) if tty else iter_frames(read)
-            self._consume(reader, frames)
+            self._consume(reader, frames, parsed)
         finally:
             with reader.lock:
                 reader.response = None
             response.close()
 
-    def _consume(self, reader: _Reader, frames: Iterator[bytes]) -> None:
+    def _consume(self, reader: _Reader, frames: Iterator[bytes], out: list[LogLine]) -> None:
+        """Parse, dedupe and attribute frames into `out` (handed over by the read before it blocks)."""
         service_id = reader.service_id
         admit = reader.dedupe.admit
         node_only = self._node_id
-        out: list[LogLine] = []
-        last_flush = time.monotonic()
         for payload in frames:
             ts, details, text = parse_frame(payload)
             if node_only is not None and details.get("com.docker.swarm.node.id") != node_only:
-                reader.last_data = time.monotonic()  # the stream is alive, only not about this node
                 continue
             task_id = details.get("com.docker.swarm.task.id", "")
             if not admit(task_id, ts, text):
@@ -549,13 +556,11 @@ class LogStream:
                 details.get("com.docker.swarm.node.id", ""),
             )
             out.append(LogLine(task_id, name, slot, host, ts, text))
-            now = time.monotonic()
-            if now - last_flush > 0.02 or len(out) >= 2000:
-                self._hand_over(out)
-                out = []
-                last_flush = reader.last_data = now
-        reader.last_data = time.monotonic()
-        self._hand_over(out)
+            if len(out) >= 2000:
+                self._hand_over(out[:])
+                out.clear()
+        self._hand_over(out[:])
+        out.clear()
 
     def _hand_over(self, lines: list[LogLine]) -> None:
         if not lines:
