@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import html
 import re
 import sys
@@ -163,6 +164,8 @@ async def view(pilot, word: str, name: str, out: Path) -> Path:
 
 
 async def shoot(lab: Lab, out: Path) -> list[Path]:
+    if lab.ssh:  # the workers' CPU/memory: reached with the lab's ssh, as `eval "$(swarmtui lab env)"` sets up
+        os.environ["PATH"] = f"{lab.ssh_bin}:{os.environ['PATH']}"
     settings = Settings(docker_host=lab.docker_host, redis_url=lab.redis_url, registry=lab.registry)
     app = SwarmApp(settings)
     saved: list[Path] = []
