@@ -65,10 +65,10 @@ async def test_a_crash_loop_is_marked_failing_and_told_once(lab, docker_client, 
         seen = failures.count()
         await until(pilot, lambda: failures.count() >= seen + 2, 90, "two more restarts")
         await pilot.pause(1.5)  # a refresh or two after them
-        alert = f"warning: {unique_name}: {unique_name} is crash-looping — failing: exit 3 ×"
+        alert = f"warning: {unique_name} is crash-looping — failing: exit 3 ×"
         await until(pilot, lambda: any(e.startswith(alert) for e in app.main("#timeline").entries), 30, "the crash_loop alert")
         entries = [e for e in app.main("#timeline").entries if unique_name in e]
-        alerted = [e for e in entries if e.startswith(f"warning: {unique_name}: ")]  # the watcher's, by the same rule
+        alerted = [e for e in entries if e.startswith(f"warning: {unique_name} is crash-looping")]  # the watcher's, by the same rule
         said = [e for e in entries if e not in alerted]
         loops = [e for e in said if "failing" in e]
         assert loops == [f"{unique_name} failing: exit 3 ×{loops[0].split('×')[1].split(' ')[0]} in "

@@ -133,6 +133,10 @@ class LiveTable(DataTable):
             if plain(self.columns[ColumnKey(key)].label) != label + mark:
                 set_column_label(self, key, Text(label + mark))
 
+    def sort_value(self, key: str, column: str) -> Any:
+        """What row `key` sorts by in `column` now (None: no value, it goes last)."""
+        return self._value(key, next(i for i, (k, _) in enumerate(self.COLUMNS) if k == column))
+
     def _value(self, key: str, index: int) -> Any:
         values = self._values.get(key)
         if values is not None:
