@@ -379,6 +379,19 @@ def tmux(*words: str) -> str:
     return subprocess.run(["tmux", *words], check=True, capture_output=True, text=True).stdout
 
 
+def pane_pids(*sessions: str) -> dict[str, int]:
+    return {name: int(tmux("list-panes", "-t", name, "-F", "#{pane_pid}").split()[0]) for name in sessions}
+
+
+def idle_cpu(pids: dict[str, int], seconds: float) -> tuple[dict[str, float], float]:
+    """CPU share of each pane's process over `seconds` of doing nothing, and the seconds measured."""
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    t0 = time.monotonic()
+    time.sleep(seconds)  # the idle window being measured, not a wait for a condition
+    elapsed = time.monotonic() - t0
+    return {name: (cpu_seconds(pid) - before[name]) / elapsed for name, pid in pids.items()}, elapsed
+
+
 def part_idle(lab: Lab, args) -> dict:
     host = lab.docker_host
     tui, anchor = "fleet-cpu-tui", "fleet-cpu-watch"
@@ -401,15 +414,9 @@ def part_idle(lab: Lab, args) -> dict:
         tmux("new-session", "-d", "-s", anchor, "-x", str(SIZE[0]), "-y", str(SIZE[1]),
              f"exec watch -n 2 'docker -H {host} service ls; docker -H {host} node ls'")
         time.sleep(3)
-        pids = {name: int(tmux("list-panes", "-t", name, "-F", "#{pane_pid}").split()[0]) for name in (tui, anchor)}
-        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-        t0 = time.monotonic()
-        time.sleep(args.idle_seconds)
-        elapsed = time.monotonic() - t0
-        after = {name: cpu_seconds(pid) for name, pid in pids.items()}
-        out["tui_cpu"] = (after[tui] - before[tui]) / elapsed
-        out["watch_cpu"] = (after[anchor] - before[anchor]) / elapsed
-        out["seconds"] = elapsed
+        pids = pane_pids(tui, anchor)
+        share, elapsed = idle_cpu(pids, args.idle_seconds)
+        out["tui_cpu"], out["watch_cpu"], out["seconds"] = share[tui], share[anchor], elapsed
         out["tui_rss_mb"] = int(next(line for line in Path(f"/proc/{pids[tui]}/status").read_text().splitlines()
                                      if line.startswith("VmRSS")).split()[1]) / 1024
     finally:

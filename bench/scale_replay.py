@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.fleet_scale import Frames, cell, cpu_seconds, med, p95, tmux
+from bench.fleet_scale import Frames, cell, idle_cpu, med, p95, pane_pids, tmux
 from swarmtui.cluster.client import SwarmClient
 from swarmtui.config import Settings
 from swarmtui.ui.app import SwarmApp
@@ -295,14 +295,9 @@ def part_idle(args, out: dict) -> None:
         time.sleep(args.idle_warmup)
         screen = tmux("capture-pane", "-p", "-t", tui)
         out["idle_screen_ok"] = "nodes 500" in screen and "crawl-" in screen and "● follow" in screen
-        pids = {name: int(tmux("list-panes", "-t", name, "-F", "#{pane_pid}").split()[0]) for name in (tui, anchor)}
-        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-        t0 = time.monotonic()
-        time.sleep(args.idle_seconds)
-        elapsed = time.monotonic() - t0
-        after = {name: cpu_seconds(pid) for name, pid in pids.items()}
-        out["idle"] = {"tui_cpu": (after[tui] - before[tui]) / elapsed, "watch_cpu": (after[anchor] - before[anchor]) / elapsed,
-                       "seconds": elapsed,
+        pids = pane_pids(tui, anchor)
+        share, elapsed = idle_cpu(pids, args.idle_seconds)
+        out["idle"] = {"tui_cpu": share[tui], "watch_cpu": share[anchor], "seconds": elapsed,
                        "tui_rss_mb": int(next(line for line in Path(f"/proc/{pids[tui]}/status").read_text().splitlines()
                                               if line.startswith("VmRSS")).split()[1]) / 1024}
     finally:
