@@ -1,6 +1,6 @@
 """Benchmark: swarmtui at 500 nodes / 200 services / 10,000 tasks, on the replay engine (bench/replay/).
 
-    .venv/bin/python bench/scale_replay.py [--parts refresh,keys,death,scale,rolling,burst,idle] [--runs 3]
+    .venv/bin/python bench/scale_replay.py [--parts refresh,keys,death,scale,rolling,burst,idle] [--runs 3] [--profile F]
                                            [--idle-seconds 30] [--nodes 500 --services 200 --tasks 10000]
 
 The replay engine runs as its own process (its CPU is not the app's) on a unix socket; the real
@@ -11,7 +11,7 @@ SwarmApp (headless, Pilot, 160x48) talks to it through its live sources (docker_
            and request -> first frame of the services pane after it. Plus API calls per refresh.
   keys     press -> first frame showing the key's effect: cursor down/up on the nodes (500 rows),
            services (200) and tasks (the big service's 1,000 rows) panes, typing and erasing a filter
-           on the nodes pane, pane switches (1/2/3).
+           on the nodes pane, pane switches (1/2/3). Parts cursor, filter, switch run one kind each.
   death    a worker dies (the engine sends node state.new=down, its 20 tasks reschedule): event
            timeNano -> first nodes-pane frame drawing Down.
   scale    the big service 200 -> 1,000: event -> services pane draws 1000/1000; each tasks-pane sync.
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import dataclasses
 import json
 import resource
@@ -162,7 +163,7 @@ async def part_refresh_keys(args, out: dict) -> None:
         # one refresh at a time, end to end
         sframes = Frames(services, lambda: app.snapshot)
         rs = []
-        for _ in range(args.runs * 3):
+        for _ in range(args.runs * 3 if "refresh" in args.parts else 0):
             await until(pilot, lambda: not app._refreshing, what="refresh idle")
             calls0, _n0, c0 = api_calls(), len(REFRESHES), time.process_time()
             t0 = time.perf_counter()
@@ -175,13 +176,18 @@ async def part_refresh_keys(args, out: dict) -> None:
                        "snapshot_cpu_ms": REFRESHES[-1]["cpu"] * 1000, "snapshot_wall_ms": REFRESHES[-1]["wall"] * 1000,
                        "sync_cpu_ms": app.syncs[-1] * 1000, "api_calls": api_calls() - calls0 - 1})
             await pilot.pause(0.3)
-        out["refresh"] = rs
-        if "keys" in args.parts:
-            keys: dict[str, list[float]] = {}
+        if rs:
+            out["refresh"] = rs
+        keys: dict[str, list[float]] = {}
+        profile = cProfile.Profile() if args.profile else None
+        if profile:
+            profile.enable()  # this thread only: the UI's (the app runs on this event loop)
+        if "keys" in args.parts or "cursor" in args.parts:
             for name, table in (("nodes", nodes), ("services", services), ("tasks", tasks)):
                 table.focus()
                 await pilot.pause(0.3)
                 keys[f"cursor {name} ({table.row_count} rows)"] = await cursor_keys(pilot, table, table_frames(table), args.keys)
+        if "keys" in args.parts or "filter" in args.parts:
             nodes.focus()
             await pilot.pause(0.3)
             frames = table_frames(nodes)
@@ -195,12 +201,17 @@ async def part_refresh_keys(args, out: dict) -> None:
             keys[f"filter nodes ({nodes.total_rows} rows)"] = typing
             await pilot.press("escape")
             await pilot.pause(0.3)
+        if "keys" in args.parts or "switch" in args.parts:
             switch = []
             for _ in range(args.runs * 3):
                 for key, pane in (("1", nodes), ("2", services), ("3", tasks)):
                     f = Frames(pane, lambda p=pane: p.has_focus)
                     switch.append(await press(pilot, f, key, lambda s: s))
             keys["pane switch 1/2/3"] = switch
+        if profile:
+            profile.disable()
+            profile.dump_stats(args.profile)
+        if keys:
             out["keys"] = keys
         out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -355,18 +366,19 @@ def main() -> None:
     ap.add_argument("--big-service", type=int, default=200)
     ap.add_argument("--big", default="news_spider", help="the service shown in the tasks pane (the first one made)")
     ap.add_argument("--scale-to", type=int, default=1000)
-    ap.add_argument("--log-rate", type=float, default=0.0)
+    ap.add_argument("--log-rate", type=float, default=2.0, help="log lines/s per replica (0: as fast as read)")
     ap.add_argument("--idle-seconds", type=float, default=30)
     ap.add_argument("--idle-warmup", type=float, default=15)
     ap.add_argument("--socket", default=SOCK)
     ap.add_argument("--json", help="also write the raw figures here")
+    ap.add_argument("--profile", help="cProfile the UI thread during the keys into this file (pstats)")
     args = ap.parse_args()
     args.parts = set(args.parts.split(","))
     SOCK_PATH[0] = args.socket
     engine = start_engine(args)
     out: dict = {}
     try:
-        if args.parts & {"refresh", "keys"}:
+        if args.parts & {"refresh", "keys", "cursor", "filter", "switch"}:
             asyncio.run(part_refresh_keys(args, out))
         if args.parts & {"death", "scale", "rolling", "burst"}:
             engine.terminate()

@@ -70,3 +70,13 @@ def footer_bindings_ready(footer) -> bool:
 
     Why private: Footer keeps that flag in `_bindings_ready` and composes empty until it is set."""
     return footer._bindings_ready
+
+
+def set_footer_key_disabled(key, disabled: bool) -> None:
+    """Enable or disable a FooterKey already shown (dimmed, and a click rings the bell).
+
+    Why private: FooterKey takes `disabled` only when it is made, keeps it in `_disabled`, and
+    swarmtui's footer changes its keys in place instead of making them again (widgets/footer.py)."""
+    if key._disabled != disabled:
+        key._disabled = disabled
+        key.set_class(disabled, "-disabled")

@@ -43,6 +43,7 @@ from swarmtui.ui.remembering import Remembering
 from swarmtui.ui.stack_operations import StackOperations
 from swarmtui.ui.usage import UsageMixin
 from swarmtui.ui.screens.help import HelpScreen, help_sections
+from swarmtui.ui.screens.main import MainScreen
 from swarmtui.ui.sources import LogSource, Sources
 from swarmtui.ui.sources import live as live_sources
 from swarmtui.ui.log_scope import LogScope
@@ -112,15 +113,19 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
         self.logs_stack: str | None = None  # the logs pane follows this stack's services (`l` in :stacks)
 
     # ---- layout ---------------------------------------------------------------
+    def get_default_screen(self) -> MainScreen:
+        return MainScreen(id="_default")
+
     def compose(self) -> ComposeResult:
         yield StatusLine(self.endpoint.label, id="status")
-        with Container(id="panes"):
-            yield ServicesPane(id="services")
-            yield NodesPane(id="nodes")
-            yield TasksPane(id="tasks")  # the grid places them in this order (styles.tcss)
-            yield QueuePane(self.queue_monitor, id="queue")
-            yield Timeline(id="timeline")
-            yield LogsPane(max_lines=self.settings.log_buffer_lines, stream_factory=self._open_log_stream, id="logs")
+        with Container(id="panes"):  # class "pane": styles.tcss says why
+            yield ServicesPane(id="services", classes="pane")
+            yield NodesPane(id="nodes", classes="pane")
+            yield TasksPane(id="tasks", classes="pane")  # the grid places them in this order (styles.tcss)
+            yield QueuePane(self.queue_monitor, id="queue", classes="pane")
+            yield Timeline(id="timeline", classes="pane")
+            yield LogsPane(max_lines=self.settings.log_buffer_lines, stream_factory=self._open_log_stream, id="logs",
+                           classes="pane")
         yield Prompt(placeholder="filter the focused table (esc clears)", id="filter")
         yield Prompt(placeholder=COMMAND_HINT, id="command")
         yield KeyFooter()

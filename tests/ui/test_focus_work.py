@@ -1,0 +1,64 @@
+"""What a pane switch costs, counted on the recorded demo (the 500-node figures: docs/performance.md):
+only the two panes whose focus changed are restyled and repainted (not the whole screen), and the
+footer changes its keys in place instead of recomposing, while showing exactly the focused pane's keys."""
+
+from __future__ import annotations
+
+import asyncio
+
+from swarmtui.ui.widgets.footer import KeyFooter
+from tests.ui.test_snapshots import main_screen, make_app
+
+
+def footer_text(footer: KeyFooter) -> str:
+    return " ".join(f"{key.key_display} {key.description}" for key in footer.children)
+
+
+def test_a_pane_switch_restyles_only_its_two_panes_and_keeps_the_footer_keys() -> None:
+    async def go() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 48)) as pilot:
+            await main_screen(pilot)
+            await pilot.press("1")
+            await pilot.pause(0.3)
+            footer = app.screen.query_one(KeyFooter)
+            restyled: list = []
+            update_nodes = app.stylesheet.update_nodes
+
+            def counted(nodes, animate: bool = False) -> None:
+                nodes = list(nodes)
+                restyled.extend(nodes)
+                update_nodes(nodes, animate=animate)
+
+            app.stylesheet.update_nodes = counted
+            recomposes = []
+            recompose = footer.recompose
+            footer.recompose = lambda: recomposes.append(1) or recompose()
+            whole = []  # the screen repainted in full (every widget composited again)
+            screen_refresh = app.screen.refresh
+            app.screen.refresh = lambda *regions, **kw: (whole.append(1) if not regions else None) or screen_refresh(*regions, **kw)
+            texts = {}
+            for key, name in (("2", "services"), ("3", "tasks"), ("1", "nodes")):
+                before, keys_before = app.query_one(f"#{app._current_pane()}"), set(footer.children)
+                restyled.clear()
+                await pilot.press(key)
+                await pilot.pause(0.3)
+                pane = app.query_one(f"#{name}")
+                assert app._current_pane() == name
+                panes = {*before.walk_children(with_self=True), *pane.walk_children(with_self=True)}
+                others = {n for n in restyled if n not in panes and n.parent is not footer}
+                assert not others, f"switching to {name} restyled {sorted({type(n).__name__ for n in others})}"
+                assert app.screen not in restyled
+                kept = keys_before & set(footer.children)
+                assert len(kept) == min(len(keys_before), len(footer.children)), "footer keys made again"
+                texts[name] = footer_text(footer)
+            assert not recomposes, "the footer recomposed on a pane switch"
+            assert not whole, f"{len(whole)} whole-screen repaints for 3 pane switches"
+            assert len(set(texts.values())) == 3, texts  # each pane's own keys
+            assert "Scale" in texts["services"] and "Scale" not in texts["nodes"], texts
+            kept = set(footer.children)
+            footer.refresh(recompose=True)  # what Textual's way (every key made again) shows: the same
+            await pilot.pause(0.3)
+            assert not kept & set(footer.children), "not recomposed"
+            assert footer_text(footer) == texts["nodes"]
+    asyncio.run(go())
