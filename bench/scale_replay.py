@@ -11,7 +11,7 @@ SwarmApp (headless, Pilot, 160x48) talks to it through its live sources (docker_
            and request -> first frame of the services pane after it. Plus API calls per refresh.
   keys     press -> first frame showing the key's effect: cursor down/up on the nodes (500 rows),
            services (200) and tasks (the big service's 1,000 rows) panes, typing and erasing a filter
-           on the nodes pane, pane switches (1/2/3). Parts cursor, filter, switch run one kind each.
+           on the nodes pane (RUNS times), pane switches (1/2/3). Parts cursor, filter, switch run one kind each.
   death    a worker dies (the engine sends node state.new=down, its 20 tasks reschedule): event
            timeNano -> first nodes-pane frame drawing Down.
   scale    the big service 200 -> 1,000: event -> services pane draws 1000/1000; each tasks-pane sync.
@@ -194,10 +194,11 @@ async def part_refresh_keys(args, out: dict) -> None:
             app.action_filter()
             await pilot.pause(0.3)
             text, typing = "crawl-fra-0", []
-            for i, ch in enumerate(text):
-                typing.append(await press(pilot, frames, ch, lambda s, t=text[: i + 1]: s[1] == t))
-            for i in range(len(text)):
-                typing.append(await press(pilot, frames, "backspace", lambda s, t=text[: len(text) - i - 1]: s[1] == t))
+            for _ in range(args.runs):
+                for i, ch in enumerate(text):
+                    typing.append(await press(pilot, frames, ch, lambda s, t=text[: i + 1]: s[1] == t))
+                for i in range(len(text)):
+                    typing.append(await press(pilot, frames, "backspace", lambda s, t=text[: len(text) - i - 1]: s[1] == t))
             keys[f"filter nodes ({nodes.total_rows} rows)"] = typing
             await pilot.press("escape")
             await pilot.pause(0.3)

@@ -80,3 +80,15 @@ def set_footer_key_disabled(key, disabled: bool) -> None:
     if key._disabled != disabled:
         key._disabled = disabled
         key.set_class(disabled, "-disabled")
+
+
+def skip_measuring(table: DataTable, row_key: str) -> None:
+    """DataTable need not measure the cells of this row it was just given: they fit its columns.
+
+    Why private: DataTable measures every added row's cells in its idle handler (the keys in
+    `_new_rows`), with Rich, cell by cell; a filter key that brings 400 rows back spent a good part
+    of its frame there although no column could widen (swarmtui checks that first, cheaply). The
+    table's size is still updated (`_require_update_dimensions` stays set by add_row)."""
+    from textual.widgets.data_table import RowKey
+
+    table._new_rows.discard(RowKey(row_key))

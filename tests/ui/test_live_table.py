@@ -107,3 +107,36 @@ async def test_a_refresh_of_500_nodes_styles_only_the_nodes_that_changed(monkeyp
         await pilot.pause()
         assert made == ["n007"], f"{len(made)} nodes styled for one change"
         assert table.get_cell("n007", "status").plain == "Down"
+
+
+async def test_a_filter_key_reads_each_row_once_and_measures_only_rows_that_could_widen(monkeypatch):
+    """A filter key on 500 rows: each row's search text is made once (not again per key while its
+    cells stay the same), and rows shown again are not measured again by DataTable unless a cell
+    could widen its column (the 500-node figures: docs/performance.md)."""
+    from swarmtui.ui.widgets import table as table_module
+
+    made = []
+    real = table_module.search_text
+    monkeypatch.setattr(table_module, "search_text", lambda cells: made.append(cells) or real(cells))
+    app = Host()
+    async with app.run_test() as pilot:
+        table = app.query_one(Pets)
+        rows = {f"k{i}": (f"crawl-{'fra' if i % 5 else 'ams'}-{i:03}", str(i % 9)) for i in range(500)}
+        table.sync(rows)
+        await pilot.pause()
+        measured = []
+        update_dimensions = table._update_dimensions  # DataTable's idle measuring of the rows it was given
+        table._update_dimensions = lambda new_rows: measured.append(len(new_rows)) or update_dimensions(new_rows)
+        for text in ("c", "crawl-a", "crawl-am", "crawl-a", "c", ""):
+            table.set_filter(text)
+            await pilot.pause()
+        assert len(made) == 500, f"{len(made)} search texts made for 500 rows and 6 keys"
+        assert table.row_count == 500 and sum(measured) == 0, measured
+        # a wide row that arrived while filtered out: measured when shown, and its column widens
+        table.set_filter("ams")
+        table.sync({**rows, "w": ("crawl-fra-" + "x" * 40, "1")})
+        await pilot.pause()
+        table.set_filter("")
+        await pilot.pause()
+        assert sum(measured) == 1 and table.columns[next(iter(table.columns))].content_width == 50
+        assert len(made) == 501

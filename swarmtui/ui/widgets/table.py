@@ -27,7 +27,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
-from swarmtui.ui._textual_private import drop_render_caches, order_rows, set_column_label
+from swarmtui.ui._textual_private import drop_render_caches, order_rows, set_column_label, skip_measuring
 from swarmtui.ui.actions import bindings
 
 Cells = tuple[Any, ...]
@@ -38,6 +38,11 @@ BULK_REMOVALS = 32  # more rows gone than this in one sync: rebuild instead of r
 
 def plain(value: Any) -> str:
     return value.plain if isinstance(value, Text) else str(value)
+
+
+def search_text(cells: Cells) -> str:
+    """What a filter matches a row against: its cells' text, lower case."""
+    return " ".join(plain(v) for v in cells).lower()
 
 
 def parse_sort(spec: str, columns: tuple[tuple[str, str], ...]) -> tuple[str, bool]:
@@ -64,6 +69,7 @@ class LiveTable(DataTable):
         self._shown: dict[str, Cells] = {}
         self._values: dict[str, Values] = {}
         self._previous_values: dict[str, Values] = {}
+        self._searched: dict[str, tuple[Cells, str]] = {}  # per row: the cells and their search_text
         self.filter_text = ""
         self._widths_stale = False
         self.sort_column: str | None = None  # None: the table's own order (sort_key)
@@ -196,7 +202,33 @@ class LiveTable(DataTable):
     def _visible(self) -> dict[str, Cells]:
         if not self.filter_text:
             return self._all
-        return {k: c for k, c in self._all.items() if self.filter_text in " ".join(plain(v) for v in c).lower()}
+        return {k: c for k, c in self._all.items() if self.filter_text in self._search_text(k, c)}
+
+    def _search_text(self, key: str, cells: Cells) -> str:
+        """A row's search_text, made again only when its cells changed (each filter key reads all rows)."""
+        hit = self._searched.get(key)
+        if hit is None or hit[0] is not cells:
+            if len(self._searched) > 2 * len(self._all) + 64:  # rows gone for good
+                self._searched = {k: v for k, v in self._searched.items() if k in self._all}
+            hit = self._searched[key] = (cells, search_text(cells))
+        return hit[1]
+
+    def _add_row(self, key: str, cells: Cells) -> None:
+        self.add_row(*cells, key=key)
+        if self._fits(cells):
+            skip_measuring(self, key)
+
+    def _fits(self, cells: Cells) -> bool:
+        """Whether every cell is one line of known width that fits its column as it is now (then
+        DataTable need not measure the row: a filter showing rows again, most rows of a sync)."""
+        for (column, _), value in zip(self.COLUMNS, cells):
+            if isinstance(value, str) and ("[" in value or "\n" in value):
+                return False  # markup: let DataTable measure it
+            if not isinstance(value, (Text, str)) or "\n" in plain(value):
+                return False  # formatted by DataTable (a float: 2 decimals) or several lines
+            if self._widens(column, value):
+                return False
+        return True
 
     def _apply(self) -> None:
         visible = self._visible()
@@ -214,7 +246,7 @@ class LiveTable(DataTable):
         for key, cells in visible.items():
             old = self._shown.get(key)
             if old is None:
-                self.add_row(*cells, key=key)
+                self._add_row(key, cells)
                 reorder = True
             elif old != cells:
                 for column, before, after in zip(columns, old, cells):
@@ -236,7 +268,7 @@ class LiveTable(DataTable):
         # the first row added is highlighted by the DataTable: make it the cursor's own row
         order = sorted(visible, key=lambda k: (k != keep_key,))
         for key in order:
-            self.add_row(*visible[key], key=key)
+            self._add_row(key, visible[key])
             self._shown[key] = visible[key]
         if self._shown:
             self._reorder()
