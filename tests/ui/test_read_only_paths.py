@@ -92,6 +92,7 @@ async def settled(pilot, docker_client, name: str) -> None:
 async def to_base(pilot) -> None:
     app = pilot.app
     while len(app.screen_stack) > 1:
+        await until(pilot, lambda: app.screen.is_mounted, what="the screen mounted before it is closed")
         app.pop_screen()
         await pilot.pause()
 
@@ -121,23 +122,42 @@ async def reach(pilot, scope: str, name: str, prefix: str, by_key: bool):
     if scope in ("release", "bootstrap"):  # opened past the entry check, as another screen might
         select_service(app, name)
         app.action_release() if scope == "release" else app.action_bootstrap()
-        await until(pilot, lambda: isinstance(app.screen, ReleaseScreen if scope == "release" else BootstrapScreen),
-                    what=f"the {scope} screen")
+        await until(pilot, lambda: isinstance(app.screen, ReleaseScreen if scope == "release" else BootstrapScreen)
+                    and app.screen.is_mounted, what=f"the {scope} screen")
         return app.screen
     if scope in ("stacks", "objects"):  # views that change nothing by themselves: reached by their `:` word
         await pilot.press("colon", *("stacks" if scope == "stacks" else "secrets"), "enter")
         await until(pilot, lambda: isinstance(app.screen, TableView), what=f"the {scope} view")
-        await pilot.pause(1.0)  # its rows are read in a worker
+        await read(pilot)  # its rows are read in a worker
         return app.screen
     raise AssertionError(f"the read-only test does not know how to reach scope {scope!r}: add it to reach()")
 
 
-async def answer_everything(pilot, host) -> None:
-    """Say yes to whatever asks: confirmations, forms (filled in), dialog buttons."""
+async def read(pilot) -> None:
+    """Until the screen is mounted and every read it started in a worker has handed its result over."""
     app = pilot.app
+    await until(pilot, lambda: app.screen.is_mounted and not any(w.group == "fetch" and not w.is_finished for w in app.workers),
+                timeout=30, what="the screen's reads")
+
+
+def asks(screen) -> bool:
+    return (isinstance(screen, (ConfirmScreen, FormScreen, PushScreen, BootstrapScreen))
+            or isinstance(screen, ReleaseScreen) and not screen.running)
+
+
+async def answer_everything(pilot, host, refused: int, why=lambda: False) -> None:
+    """Say yes to whatever asks (confirmations, forms filled in, dialog buttons) until the gate has
+    refused once more than `refused` or `why()` (the app said why it stops before asking)."""
+    app, gate = pilot.app, pilot.app.read_only_gate
+    asked: list = []  # each screen is answered once (kept, so that no later screen reuses its id)
+    stopped = lambda: len(gate.refused) > refused or why()  # noqa: E731 - one line, read twice
     for _ in range(6):
-        await pilot.pause(0.3)
+        await until(pilot, lambda: stopped() or (asks(app.screen) and app.screen.is_mounted and all(s is not app.screen for s in asked)), timeout=30,
+                    what="the gate's refusal or a question")
+        if stopped():
+            return
         screen = app.screen
+        asked.append(screen)
         if isinstance(screen, ConfirmScreen):
             await pilot.press("y")
         elif isinstance(screen, FormScreen):
@@ -148,16 +168,12 @@ async def answer_everything(pilot, host) -> None:
         elif isinstance(screen, PushScreen):
             screen.query_one("#push-lines").text = "https://books.example/pushed"
             await pilot.click("#push")
-        elif isinstance(screen, ReleaseScreen) and not screen.running:
+        elif isinstance(screen, ReleaseScreen):
             screen.query_one("#context").value, screen.query_one("#tag").value = "sample_spider", "0.99"
             await pilot.click("#start")
-            return
         elif isinstance(screen, BootstrapScreen):
             screen.query_one("#hosts").value = host.address
             await pilot.click("#run")
-            return
-        else:
-            return
 
 
 async def test_read_only_refuses_every_dangerous_action_on_every_path(world, docker_client, redis_client):
@@ -181,7 +197,7 @@ async def test_read_only_refuses_every_dangerous_action_on_every_path(world, doc
                     f"{action.id}: {key} is not shown disabled in the footer"
                 refused = len(gate.refused)
                 await pilot.press(key.strip())
-                await answer_everything(pilot, host)
+                await answer_everything(pilot, host, refused)
                 assert gate.refused[refused:][:1] == [action.id], f"{action.id}: key {key} was not refused"
             attempts += 1
         assert attempts == len(DANGEROUS) and set(gate.refused) == {a.id for a in DANGEROUS}
@@ -195,7 +211,7 @@ async def test_read_only_refuses_every_dangerous_action_on_every_path(world, doc
             for word in action.commands:
                 refused = len(gate.refused)
                 await pilot.press("colon", *word, "enter")
-                await answer_everything(pilot, host)
+                await answer_everything(pilot, host, refused)
                 assert gate.refused[refused:][:1] == [action.id], f":{word} was not refused"
                 assert len(app.screen_stack) == 1, f":{word} opened a screen"
 
@@ -210,14 +226,14 @@ async def test_read_only_refuses_every_dangerous_action_on_every_path(world, doc
             where, method = action.method
             holder = await reach(pilot, action.scope, name, prefix, by_key=False)
             refused, notices = len(gate.refused), len(told)
-            getattr(holder, f"action_{method}")()
-            await pilot.pause(1.0)  # some read first in a worker (the rollback's diff), then ask
-            await answer_everything(pilot, host)
             # Stopping before asking is fine when it says why (a service never updated has nothing to roll
             # back to) or when the view it acts on has no row to act on.
             no_row = isinstance(holder, TableView) and holder.selected is None and method in ("remove", "rotate")
-            said_why = any("no previous spec" in t for t in told[notices:])
-            assert len(gate.refused) > refused or no_row or said_why, f"{action.id} got past the gate when called directly"
+            said_why = lambda: any("no previous spec" in t for t in told[notices:])  # noqa: E731
+            getattr(holder, f"action_{method}")()
+            if not no_row:  # some read first in a worker (the rollback's diff), then ask
+                await answer_everything(pilot, host, refused, why=said_why)
+            assert len(gate.refused) > refused or no_row or said_why(), f"{action.id} got past the gate when called directly"
 
         await to_base(pilot)
         await pilot.pause(2.0)  # anything that slipped through would have reached the swarm by now
