@@ -21,8 +21,7 @@ def run(lab, capsys, *argv: str) -> tuple[int, str, str]:
 def test_service_lifecycle_from_the_command_line(lab, capsys, unique_name):
     image = f"{lab.registry}/spider:0.01"
     try:
-        code, out, _ = run(lab, capsys, "service", "create", "--yes", "--replicas", "2", unique_name, image,
-                           "python3", "-c", "import time; time.sleep(1e9)")
+        code, out, _ = run(lab, capsys, "service", "create", "--yes", "--replicas", "2", unique_name, image, *SLEEPER)
         assert code == 0 and f"docker service create --name {unique_name} --replicas 2" in out
         code, out, err = run(lab, capsys, "service", "scale", unique_name, "0")  # no --yes, no terminal
         assert code == 3 and "without --yes" in err

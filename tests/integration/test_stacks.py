@@ -158,6 +158,7 @@ services:
     configs:
       - source: settings
         target: /etc/app/settings.conf
+    stop_grace_period: 1s  # a python PID 1 ignores SIGTERM: each stop would wait 10 s
     deploy:
       replicas: 3
       update_config: {parallelism: 1, order: stop-first, delay: 0s, monitor: 2s, failure_action: rollback}

@@ -85,8 +85,10 @@ async def test_task_node_and_service_scopes_switched_ten_times_lose_and_repeat_n
             # ctrl+s: every buffered line (far more than the pane shows), the scope in the file name
             await press_on_row(pilot, table, "enter", order[1])
             await until(pilot, lambda: complete(pane.view.lines, unique_name, {order[1]}, furthest), what="the replica")
+            # the replica writes a line every 0.3 s: on a fast run it may not yet have written 3 screens
+            await until(pilot, lambda: len(pane.view.lines) > pane.view.scrollable_content_region.height * 3,
+                        what="three screens of the replica's lines buffered")
             buffered = len(pane.view.lines)
-            assert buffered > pane.view.scrollable_content_region.height * 3
             await pilot.press("ctrl+s")
             await until(pilot, lambda: app.screen.id == "save-dialog", what="the save dialog")
             await pilot.press("enter")

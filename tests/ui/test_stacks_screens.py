@@ -34,6 +34,7 @@ services:
     secrets:
       - source: pw
         target: app_password
+    stop_grace_period: 1s  # a python PID 1 ignores SIGTERM: each stop would wait 10 s
     deploy:
       replicas: 2
       update_config: {parallelism: 1, order: stop-first, monitor: 1s}
@@ -209,6 +210,7 @@ services:
     configs:
       - source: settings
         target: /etc/app.conf
+    stop_grace_period: 1s  # a python PID 1 ignores SIGTERM: each stop would wait 10 s
     deploy:
       replicas: 2
       update_config: {parallelism: 1, order: stop-first, monitor: 1s}
