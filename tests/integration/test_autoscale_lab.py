@@ -9,9 +9,11 @@ import pytest
 
 from bench.autoscale import POLICY, run
 from bench.spider_fleet import Fleet, build_spider
+from swarmtui.queue.spark import fmt_duration
 
-COOLDOWN = 15.0
-ITEMS = 1200
+COOLDOWN = 10.0
+ITEMS = 600
+TARGET = 30  # seconds: one replica needs ~60 s for the items, twice the target
 
 
 @pytest.fixture(scope="module")
@@ -21,10 +23,10 @@ def spider_image(lab):
 
 
 def test_autoscaler_rises_to_the_target_and_falls_back_to_min_with_nothing_lost(lab, spider_image):
-    table = {"min": 1, "max": 6, "target_drain_seconds": 60, "step_up": 5, "step_down": 5,
+    table = {"min": 1, "max": 6, "target_drain_seconds": TARGET, "step_up": 5, "step_down": 5,
              "cooldown_up_seconds": COOLDOWN, "cooldown_down_seconds": COOLDOWN}
     with lab.client(timeout=120) as client:
-        # 1,200 items of 0.1 s: one replica would take ~2 min, past the 1 min target, so it must rise
+        # 600 items of 0.1 s: one replica would take ~1 min, past the 30 s target, so it must rise
         fleet = Fleet(client, lab.redis_url, f"{lab.redis.host}:{lab.redis.port}", delay=0.1)
         lines: list[str] = []
         try:
@@ -45,7 +47,7 @@ def test_autoscaler_rises_to_the_target_and_falls_back_to_min_with_nothing_lost(
     scaled = [a for a in audit if a["event"] == "scaled"]
     assert len(scaled) == len(result.changes), report
     assert all("→" in a["reason"] and a["cli"].startswith("docker service scale ") for a in scaled), scaled
-    assert any("drains in" in line and "> target 1m 00s" in line for line in result.said), report
+    assert any("drains in" in line and f"> target {fmt_duration(TARGET)}" in line for line in result.said), report
     downs = [c for c in result.changes if c[3] < c[2]]
     assert downs and downs[-1][3] == 1, report  # the way down was the autoscaler's (sized to the target, or drained)
 
