@@ -63,6 +63,14 @@ def node_id(fleet: Fleet, hostname: str) -> str | None:
     return next((n.id for n in fleet.client.nodes.list() if n.attrs["Description"]["Hostname"] == hostname), None)
 
 
+def wait_down(fleet: Fleet, node: str | None, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while fleet.client.api.inspect_node(node)["Status"]["State"] != "down":
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"node {node} not Down within {timeout:.0f}s of being stopped")
+        time.sleep(0.5)
+
+
 @contextlib.contextmanager
 def lab_lock(lab):
     """Hold the lock the test fixture takes around `lab.up()` while a node is stopped on purpose.
@@ -134,8 +142,9 @@ def run_scenario(lab, fleet: Fleet, images: tuple[str, str], items: int = 2000, 
             step(f"stopping {node}")
             lab.stop_node(node)
             step(f"{node} stopped")
-            time.sleep(8)  # heartbeat 2 s: the node is Down and its tasks re-created elsewhere
-            fleet.wait_running(2, timeout=180, down_node=node_id(fleet, node))
+            gone = node_id(fleet, node)
+            wait_down(fleet, gone, timeout=60)  # heartbeat 2 s: Down, then its tasks are re-created elsewhere
+            fleet.wait_running(2, timeout=180, down_node=gone)
         finally:
             lab.start_node(node)
     step(f"{node} started again")

@@ -7,6 +7,8 @@ import pytest
 from bench.no_loss import run_scenario
 from bench.spider_fleet import Fleet, build_spider
 
+ITEMS = 1200  # enough that each disruption happens with work still queued (asserted below)
+
 
 @pytest.fixture(scope="module")
 def spider_images(lab):
@@ -18,7 +20,7 @@ def test_no_item_lost_through_scale_update_and_node_failure(lab, spider_images):
     with lab.client(timeout=120) as client:
         fleet = Fleet(client, lab.redis_url, f"{lab.redis.host}:{lab.redis.port}", delay=0.2)
         try:
-            report = run_scenario(lab, fleet, spider_images, items=2000, patient=True, spider="reliable")
+            report = run_scenario(lab, fleet, spider_images, items=ITEMS, patient=True, spider="reliable")
         finally:
             fleet.remove()
     t = report.tally
@@ -26,7 +28,7 @@ def test_no_item_lost_through_scale_update_and_node_failure(lab, spider_images):
     for at, what, counts in report.steps:
         print(f"  {at:6.1f}s {what:<38} {counts}")
     assert t["lost"] == 0, t
-    assert t["distinct"] == 2000
+    assert t["distinct"] == ITEMS
     assert t["queue"] == 0 and t["processing"] == 0, t
     assert t["duplicates"] <= 10, t  # counted and reported; only a replica killed between its fetch and its record makes one
     # the disruptions really happened while work was in flight
