@@ -46,6 +46,9 @@ def build_spider(client, registry: str, repo: str, tag: str, spider_file: Path |
     return f"{ref}@{digest}" if digest else ref
 
 
+TERMINAL = ("complete", "shutdown", "failed", "rejected", "orphaned", "remove")  # a task whose container is gone
+
+
 @dataclass
 class Fleet:
     """One spider service + its secret + its Redis keys, all named after `name`."""
@@ -142,23 +145,25 @@ class Fleet:
         raise TimeoutError(f"{self.name}: not {replicas} running tasks within {timeout:.0f}s")
 
     def remove(self) -> None:
-        """Remove the service (waiting for its containers to go), the secret and every key."""
+        """Remove the service (once its containers have stopped), the secret and every key."""
+        # Scaled to 0 first: a task reports shutdown only once its container has exited, so when
+        # none is left live no replica can still write (the engine forgets a removed service's tasks
+        # at once, while their containers stop for up to the grace period).
+        deadline = time.monotonic() + self.grace_period + 30
         try:
+            for attempt in range(3):
+                try:
+                    self.scale(0)
+                    break
+                except docker.errors.APIError as exc:  # "update out of sequence": an update landed between read and write
+                    if isinstance(exc, docker.errors.NotFound) or attempt == 2:
+                        raise
+            while time.monotonic() < deadline and any(
+                    t["Status"]["State"] not in TERMINAL for t in self.client.api.tasks(filters={"service": self.name})):
+                time.sleep(0.3)
             self.client.api.remove_service(self.name)
         except docker.errors.NotFound:
             pass
-        # The engine forgets a removed service at once, but its containers take up to the grace
-        # period to stop, and may still write.  Wait until the replicas' alive keys are gone and
-        # the results stop changing before deleting the keys.
-        deadline = time.monotonic() + self.grace_period + 30
-        last, quiet_since = None, time.monotonic()
-        while time.monotonic() < deadline:
-            now = (self.r.llen(self.results_key), sorted(self.r.scan_iter(match=f"{self.prefix}:alive:*")))
-            if now != last:
-                last, quiet_since = now, time.monotonic()
-            elif not now[1] and time.monotonic() - quiet_since > self.grace_period + 1:
-                break
-            time.sleep(0.5)
         if self.secret is not None:
             for _ in range(20):
                 try:
