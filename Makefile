@@ -26,8 +26,11 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install -q -e '.[test]'
 	touch $@
 
+# Two workers, each on labs of its own: most lab tests wait on the swarm, not on the CPU.
+TEST_WORKERS ?= 2
+
 test: system venv
-	$(SUDO) env CI="$(CI)" $(VENV)/bin/pytest -q -ra --durations=25
+	$(SUDO) env CI="$(CI)" $(VENV)/bin/pytest -q -ra --durations=25 -n $(TEST_WORKERS) --dist loadgroup
 
 demo: system venv
 	$(SUDO) $(VENV)/bin/swarmtui lab up --ssh

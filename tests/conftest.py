@@ -26,3 +26,13 @@ def docker_environment_kept():
             os.environ[name] = value
     if leaked:
         pytest.fail(f"the test left {leaked} in the environment (use monkeypatch.setenv)", pytrace=False)
+
+
+def pytest_collection_modifyitems(items):
+    """`make test` runs two pytest-xdist workers (--dist loadgroup), each with labs of its own
+    (tests/fixtures/lab.py). A file's tests stay together (its module fixtures are made once), and
+    every test of the remote-access lab goes to one worker: two such labs would double its cost."""
+    for item in items:
+        group = "remote-lab" if "remote_lab" in item.fixturenames else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+

@@ -11,7 +11,7 @@ import pytest
 
 from swarmtui.lab.lab import Lab
 from swarmtui.lab.system import pid_alive
-from tests.fixtures.lab import lab_prerequisites_missing
+from tests.fixtures.lab import lab_of_this_worker, lab_prerequisites_missing
 from tests.fixtures.parts import missing
 
 pytestmark = pytest.mark.lab
@@ -80,7 +80,7 @@ def test_tls_listener_needs_the_lab_client_certificate(remote_lab):
     assert context.stdout.strip() == "lab-manager-1"
 
 
-DOWN_LAB_NAME, _, DOWN_LAB_SUBNET = os.environ.get("SWARMTUI_TEST_DOWN_LAB", "rdown:10.89.5.0/24").partition(":")
+DOWN_LAB_NAME, DOWN_LAB_SUBNET = lab_of_this_worker("SWARMTUI_TEST_DOWN_LAB", "rdown:10.89.5.0/24")
 
 
 def test_lab_down_removes_every_context_key_cert_and_sshd_it_made(tmp_path, monkeypatch):
