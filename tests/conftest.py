@@ -28,11 +28,11 @@ def docker_environment_kept():
         pytest.fail(f"the test left {leaked} in the environment (use monkeypatch.setenv)", pytrace=False)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the group markers
 def pytest_collection_modifyitems(items):
     """`make test` runs two pytest-xdist workers (--dist loadgroup), each with labs of its own
-    (tests/fixtures/lab.py). A file's tests stay together (its module fixtures are made once), and
-    every test of the remote-access lab goes to one worker: two such labs would double its cost."""
+    (tests/fixtures/lab.py). Every test of the remote-access lab goes to one worker (two such labs
+    would double its cost); the rest are shared out one test at a time."""
     for item in items:
-        group = "remote-lab" if "remote_lab" in item.fixturenames else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
-
+        if "remote_lab" in item.fixturenames:
+            item.add_marker(pytest.mark.xdist_group("remote-lab"))
