@@ -365,3 +365,21 @@ async def test_timestamps_on_a_full_buffer_redraw_the_rows_without_rebuilding_th
         await pilot.press("t")
         await pilot.pause()
         assert screen_rows(pane)[-1].startswith("spider.")
+
+
+async def test_batches_that_come_together_are_appended_once_and_none_is_lost():
+    """A stream at full speed hands the pane a batch every few ms: those queued within one frame
+    make one append (one eviction, one status line, one repaint), not one each; every line is
+    kept, in order (bench/logs_replay.py has the key latency figures)."""
+    app = PaneApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.query_one(LogsPane)
+        appends = []
+        append = pane.view.append
+        pane.view.append = lambda lines: appends.append(len(lines)) or append(lines)
+        lines = make_lines(120)
+        for i in range(0, 120, 10):  # twelve batches, posted back to back
+            pane.post_message(LogBatch(lines[i:i + 10]))
+        await pilot.pause(0.3)
+        assert pane.received == 120 and len(appends) <= 3, appends
+        assert [ln.text for ln in pane.view.lines] == [ln.text for ln in lines]

@@ -19,6 +19,7 @@ import threading
 import zlib
 from datetime import datetime
 from pathlib import Path
+from time import monotonic
 from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
 
 from rich.cells import cell_len
@@ -95,6 +96,7 @@ class Stream(Protocol):
 # (scope, tail, since seconds or None, on_batch) -> a started stream
 StreamFactory = Callable[[LogScope, "int | str", "int | None", Callable[[list], "bool | None"]], Stream]
 SINCE_SETTLE = 0.4  # seconds `s` must rest before the stream reopens (stepping 1m → 1h is 3 presses)
+FLUSH_EVERY = 1 / 30  # seconds: at most one append (and repaint) of the view per frame while lines pour in
 
 
 class LogView(ScrollView, can_focus=True):
@@ -397,6 +399,9 @@ class LogsPane(Vertical):
         self.received = 0
         self._inflight = 0
         self._inflight_lock = threading.Lock()
+        self._pending: list = []  # lines of batches that came within FLUSH_EVERY of the last append
+        self._flush_timer = None
+        self._last_flush = 0.0
 
     def compose(self):
         yield LogView(self.max_lines, id="logs-view")
@@ -460,18 +465,37 @@ class LogsPane(Vertical):
         stream, self.stream = self.stream, None
         with self._inflight_lock:
             self._inflight = 0
+        self._pending = []  # the old stream's lines, not shown yet
         if stream is not None:
             threading.Thread(target=stream.close, name="logs-close", daemon=True).start()
 
     # ---- lines in -----------------------------------------------------------------------
     @while_composed
     def on_log_batch(self, message: LogBatch) -> None:
+        """Batches that come within FLUSH_EVERY of the last append are merged into one append on a
+        timer: at full speed 20-odd batches, each an append, an eviction, a status line and a
+        repaint, were handled back to back (a widget's queue does not yield while it is not empty)
+        before a key's frame could be drawn."""
         if message.generation is not None:
             with self._inflight_lock:
                 self._inflight = max(0, self._inflight - 1)
             if message.generation != self.generation:
                 return
-        self.add_lines(message.lines)
+        self._pending.extend(message.lines)
+        wait = self._last_flush + FLUSH_EVERY - monotonic()
+        if (wait <= 0 and self._flush_timer is None) or len(self._pending) >= self.view.max_lines:
+            self._flush()
+        elif self._flush_timer is None:
+            self._flush_timer = self.set_timer(max(wait, 0.001), self._flush)
+
+    def _flush(self) -> None:
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
+        self._last_flush = monotonic()
+        lines, self._pending = self._pending, []
+        if lines:
+            self.add_lines(lines)
 
     @while_composed
     def add_lines(self, lines: Sequence[Any]) -> None:
