@@ -78,12 +78,13 @@ def _streaming_get(api: docker.APIClient, path: str, object_id: str, params: Map
 
 
 def install_ssh_fixes() -> None:
-    """docker-py's ssh:// transport, patched once: SSHHTTPAdapter._create_paramiko_client and
-    get_connection are replaced (docker-py offers no hook for either).
+    """docker-py's ssh:// transport, patched once: SSHHTTPAdapter._create_paramiko_client, _connect and
+    get_connection are replaced (docker-py offers no hook for any).
 
     - its paramiko client loads ~/.ssh/known_hosts only: also load the UserKnownHostsFile(s)
       ~/.ssh/config names for that host (still RejectPolicy: this only widens what counts as known);
     - one connection pool for every request (see get_connection below);
+    - a connect that fails closes its SSH client (see connect below);
     - paramiko's channel file gets read1 (see _paramiko_private.add_channel_read1)."""
     try:
         from docker.transport import sshconn
@@ -118,7 +119,21 @@ def install_ssh_fixes() -> None:
         # dial-stdio` process; every request goes to the same daemon, so one pool serves all.
         return original_get(self, "http+docker://ssh", proxies)
 
+    original_connect = sshconn.SSHHTTPAdapter._connect
+
+    def connect(self):
+        # A refused host key (or failed login) raises out of the adapter's __init__ with paramiko's
+        # transport still running: a thread and an open TCP connection nobody can close (sshd holds
+        # it until its LoginGraceTime). The failover probe retries every second: close it here.
+        try:
+            original_connect(self)
+        except BaseException:
+            if self.ssh_client is not None:
+                self.ssh_client.close()
+            raise
+
     add_channel_read1()
     sshconn.SSHHTTPAdapter._create_paramiko_client = create
+    sshconn.SSHHTTPAdapter._connect = connect
     sshconn.SSHHTTPAdapter.get_connection = get_connection
     sshconn.SSHHTTPAdapter._swarmtui_known_hosts = True

@@ -24,6 +24,7 @@ from swarmtui.lab.fresh_host import LoopbackSshd
 from swarmtui.lab.system import free_port
 from tests.integration.cluster_helpers import wait_for
 from tests.fixtures.parts import missing
+from tests.fixtures.sshd import ssh_sockets_to
 
 pytestmark = pytest.mark.lab
 
@@ -81,8 +82,11 @@ def test_unknown_host_key_is_refused_and_nothing_connects(remote_lab, home):
     (home / "empty_known_hosts").write_text("")
     config = home / ".ssh" / "config"
     config.write_text(config.read_text().replace(str(remote_lab.known_hosts), str(home / "empty_known_hosts")))
+    before = ssh_sockets_to(str(remote_lab.subnet))
     with pytest.raises(HostKeyRefused) as refused:
         SwarmClient(from_host(remote_lab.ssh_url(), "--host")).snapshot()
+    # paramiko left the refused connection open (sshd keeps it until its LoginGraceTime)
+    assert ssh_sockets_to(str(remote_lab.subnet)) == before, "the refused SSH connection is still open"
     assert f"host key of {remote_lab.manager.address} is not in known_hosts" in str(refused.value)
     assert "never adds" in str(refused.value)
     assert (home / "empty_known_hosts").read_text() == ""  # nothing was added

@@ -4,8 +4,6 @@ remains after switching (streams, threads, sockets, timeline)."""
 
 from __future__ import annotations
 
-import ipaddress
-import os
 import shutil
 import subprocess
 import sys
@@ -19,32 +17,10 @@ from swarmtui.config import load_settings
 from swarmtui.ui.app import SwarmApp
 from swarmtui.ui.screens.contexts import ContextsScreen
 from tests.fixtures.parts import missing
+from tests.fixtures.sshd import ssh_sockets_to
 from tests.ui.test_app_live import cells, until
 
 pytestmark = pytest.mark.lab
-
-
-def ssh_sockets_to(subnet: str) -> int:
-    """Established TCP connections of this process to port 22 of `subnet` (from /proc)."""
-    mine = set()
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            link = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            continue
-        if link.startswith("socket:["):
-            mine.add(link[8:-1])
-    net = ipaddress.ip_network(subnet)
-    count = 0
-    with open("/proc/net/tcp") as f:
-        for line in list(f)[1:]:
-            parts = line.split()
-            remote, state, inode = parts[2], parts[3], parts[9]
-            host_hex, port_hex = remote.split(":")
-            address = ipaddress.ip_address(bytes.fromhex(host_hex)[::-1])
-            if state == "01" and int(port_hex, 16) == 22 and address in net and inode in mine:
-                count += 1
-    return count
 
 
 def thread_stacks() -> str:
@@ -75,6 +51,7 @@ async def test_ctx_switches_between_two_swarms_and_leaves_nothing_of_the_first(l
     (tmp_path / "config.toml").write_text('[contexts.two]\nredis_url = "redis://default:x@127.0.0.1:1/0"\n')
     app = SwarmApp(load_settings({}, path=tmp_path / "config.toml"))
     hostnames = lambda: {r[0] for r in cells(app.query_one("#nodes"))}  # noqa: E731
+    sockets_before = ssh_sockets_to(str(remote_lab.subnet))  # another test's may still be closing
     async with app.run_test(size=(160, 48)) as pilot:
         status = app.query_one("#status")
         await until(pilot, lambda: "lab-worker-2" in hostnames(), 60, "the first swarm (context one)")
@@ -94,12 +71,12 @@ async def test_ctx_switches_between_two_swarms_and_leaves_nothing_of_the_first(l
         assert not any("connected to the manager: 3 nodes" in e for e in timeline.entries)  # the first swarm's entries went
         assert status.manager == "two"
         assert app.settings.redis_url == "redis://default:x@127.0.0.1:1/0"  # [contexts.two] redis_url
-        assert ssh_sockets_to(str(remote_lab.subnet)) >= 1
+        assert ssh_sockets_to(str(remote_lab.subnet)) > sockets_before
         await until(pilot, lambda: feed_threads() == feeds_before, 30, "the first swarm's feed threads to end")
         app.switch_context("one")
         await until(pilot, lambda: "lab-worker-2" in hostnames() and "lab-manager-3" not in hostnames(), 60, "back to one")
         try:
-            await until(pilot, lambda: ssh_sockets_to(str(remote_lab.subnet)) == 0, 30, "no ssh connection to the second swarm")
+            await until(pilot, lambda: ssh_sockets_to(str(remote_lab.subnet)) <= sockets_before, 30, "no ssh connection to the second swarm")
         except AssertionError as exc:
             raise AssertionError(f"{exc}; threads still running:\n{thread_stacks()}") from None
         await until(pilot, lambda: feed_threads() == feeds_before, 30, "one feed's threads only")

@@ -95,11 +95,16 @@ async def release_in_dialog(pilot, app, fleet, **fields) -> ReleaseScreen:
     await until(pilot, lambda: select_service(app, fleet.name), what="the service row")
     await pilot.pause(0.3)
     await pilot.press("B")
-    await until(pilot, lambda: isinstance(app.screen, ReleaseScreen), timeout=5, what="the release dialog")
+    await until(pilot, lambda: isinstance(app.screen, ReleaseScreen) and app.screen.is_mounted, timeout=30, what="the release dialog")
     screen = app.screen
     await fill(pilot, **fields)
     await pilot.press("ctrl+s")
-    await until(pilot, lambda: screen.running, timeout=5, what="the release to start")
+    # (a release that fails at once has a result by the next look: started too)
+    try:
+        await until(pilot, lambda: screen.running or screen.result is not None or screen.error is not None, timeout=30,
+                    what="the release to start")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; the form says {text(screen.query_one('#error'))!r}") from None
     await until(pilot, lambda: not screen.running, timeout=300, what="the release to end")
     await pilot.pause(0.3)
     return screen
@@ -134,7 +139,7 @@ async def test_release_dialog_completes_then_a_broken_tag_rolls_back_by_itself(l
         assert "2/2 tasks on" in log  # rollout progress, line by line
         assert text(screen.query_one("#stages")).count("✔") == 3
         await pilot.press("escape")
-        await until(pilot, lambda: not isinstance(app.screen, ReleaseScreen), timeout=5, what="the dialog to close")
+        await until(pilot, lambda: not isinstance(app.screen, ReleaseScreen), timeout=30, what="the dialog to close")
         assert any("completed" in e and good_image in e for e in app.main(Timeline).entries)
         assert running_images(fleet) == {good_image}
 
@@ -152,7 +157,7 @@ async def test_release_dialog_completes_then_a_broken_tag_rolls_back_by_itself(l
         assert "rollback" in log
         assert lab.redis.password not in log + outcome
         await pilot.press("escape")
-        await until(pilot, lambda: not isinstance(app.screen, ReleaseScreen), timeout=5, what="the dialog to close")
+        await until(pilot, lambda: not isinstance(app.screen, ReleaseScreen), timeout=30, what="the dialog to close")
         timeline = app.main(Timeline).entries
         print("timeline:\n" + "\n".join(timeline[-8:]))
         assert any(f"update to {broken_image} failed and was rolled back to {good_image}" in e and "non-zero exit (1)" in e
