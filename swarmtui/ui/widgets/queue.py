@@ -88,6 +88,13 @@ def row_cells(k: KeyStats) -> tuple:
     )
 
 
+def update_text(static: Static, text: str) -> None:
+    """Static.update only when the text changed: each update asks for a layout pass of the whole
+    screen, and the queue is polled every second (twice a second, idle, for the same words)."""
+    if static.content != text:
+        static.update(text)
+
+
 class QueuePane(Gated, Vertical, can_focus=False):
     ALLOW_MAXIMIZE = True  # `z` zooms the whole pane, not just its inner table
     DEFAULT_CSS = """
@@ -130,7 +137,7 @@ class QueuePane(Gated, Vertical, can_focus=False):
         table.sync({k.key: row_cells(k) for k in snapshot.keys}, {k.key: row_values(k) for k in snapshot.keys})
         status = self.query_one("#queue-status", Static)
         status.set_class(bool(snapshot.error), "error")
-        status.update(self.status_line(snapshot))
+        update_text(status, self.status_line(snapshot))
         self._show_advice()
 
     @while_composed
@@ -164,7 +171,7 @@ class QueuePane(Gated, Vertical, can_focus=False):
         return lines
 
     def _show_advice(self) -> None:
-        self.query_one("#queue-advice", Static).update("\n".join(self.advice_lines()))
+        update_text(self.query_one("#queue-advice", Static), "\n".join(self.advice_lines()))
 
     @property
     def highlighted(self) -> KeyStats | None:
