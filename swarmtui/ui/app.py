@@ -8,6 +8,8 @@ meanwhile marks the app dirty and runs once the current refresh lands.
 
 from __future__ import annotations
 
+import contextlib
+
 import asyncio
 import threading
 from pathlib import Path
@@ -139,7 +141,8 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
             try:
                 stream.start()
             except Exception as exc:  # noqa: BLE001 - shown, never raised into the UI
-                self.call_from_thread(self.notify, f"logs: {exc}", severity="error")
+                with contextlib.suppress(RuntimeError):  # the app has exited meanwhile: nobody to tell
+                    self.call_from_thread(self.notify, f"logs: {exc}", severity="error")
 
         threading.Thread(target=start, name="logs-start", daemon=True).start()
         return stream
