@@ -140,7 +140,8 @@ async def test_release_dialog_completes_then_a_broken_tag_rolls_back_by_itself(l
         assert text(screen.query_one("#stages")).count("✔") == 3
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, ReleaseScreen), timeout=30, what="the dialog to close")
-        assert any("completed" in e and good_image in e for e in app.main(Timeline).entries)
+        await until(pilot, lambda: any("completed" in e and good_image in e for e in app.main(Timeline).entries), timeout=30,
+                    what="the release in the timeline")  # told by a message handled after the run ends
         assert running_images(fleet) == {good_image}
 
         # 0.03 is broken: the swarm rolls back to 0.02 by itself; dialog and timeline say so and why

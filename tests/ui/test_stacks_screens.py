@@ -256,7 +256,9 @@ def test_rotate_a_config_from_its_view_shows_each_update_and_ends_on_the_new_one
             log = "\n".join(live.query_one(Log).lines)
             assert live.ok, log
             assert f"{stack}_app: 2/2 replicas on the new config" in log and f"config {config} removed" in log
-            assert any(e.startswith(f"config {config} rotated to {config}.v2") for e in app.main(Timeline).entries)
+            # the timeline hears of it by a message handled after the run ends
+            await until(pilot, lambda: any(e.startswith(f"config {config} rotated to {config}.v2") for e in app.main(Timeline).entries),
+                        timeout=30, what="the rotation in the timeline")
 
     import asyncio
 
