@@ -40,7 +40,7 @@ async def every_column(pilot, table: LiveTable, mine, drawn_anew=(), measured=()
     """`>` through every column and `!` on each; returns the ascending texts per column key.
     `mine`: the rows this test made (a shared lab may hold others); `drawn_anew`: columns whose
     text changes from one poll to the next (a sparkline): their rows, not texts, are compared;
-    `measured`: columns whose values move between two reads (CPU, memory): each read must be in
+    `measured`: columns whose values move between two reads (CPU, memory, an age): each read must be in
     order by the values it shows, not the reverse of the other."""
     table.focus()
     await pilot.pause()
@@ -135,7 +135,7 @@ async def test_every_table_sorts_by_every_column_and_remembers_it(lab, fleet, re
         services.move_cursor(row=next(i for i in range(services.row_count) if plain(services.get_row_at(i)[0]) == f"{name}x10"))
         tasks = first.query_one("#tasks-table")
         await until(pilot, lambda: tasks.row_count == 10, timeout=60, what="the 10 tasks of x10")
-        up = await every_column(pilot, tasks, lambda row: True, measured={"cpu", "memory"})
+        up = await every_column(pilot, tasks, lambda row: True, measured={"cpu", "memory", "age"})  # SINCE ticks on
         assert up["name"] == [f"{name}x10.{n}" for n in range(1, 11)], "slot 10 after slot 9"
         seconds = [since_seconds(t) for t in up["age"]]
         assert seconds == sorted(seconds), "SINCE by time, youngest first"
