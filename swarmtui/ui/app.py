@@ -8,9 +8,8 @@ meanwhile marks the app dirty and runs once the current refresh lands.
 
 from __future__ import annotations
 
-import contextlib
-
 import asyncio
+import contextlib
 import threading
 from pathlib import Path
 from functools import partial
