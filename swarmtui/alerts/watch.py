@@ -23,7 +23,7 @@ from swarmtui.alerts.models import Alert
 from swarmtui.alerts.rules import Rules
 from swarmtui.cluster import health
 from swarmtui.cluster.client import SwarmClient
-from swarmtui.cluster.errors import ClusterError
+from swarmtui.cluster.errors import ClusterError, first_line
 from swarmtui.cluster.feed import Feed, Signal
 from swarmtui.cluster.models import Snapshot
 from swarmtui.queue.models import QUEUE_LABEL, QueueSnapshot
@@ -131,7 +131,7 @@ class Watcher:
                     self.snapshot = snapshot
                     self._emit(self.rules.observe_swarm(snapshot, now))
                 except ClusterError as exc:
-                    self._emit(self.rules.swarm_unreachable(str(exc).splitlines()[0], now))
+                    self._emit(self.rules.swarm_unreachable(first_line(exc), now))
         finally:
             client.close()
 

@@ -6,7 +6,7 @@ import concurrent.futures
 from dataclasses import dataclass
 
 from swarmtui.cluster import endpoint as ep
-from swarmtui.cluster.errors import ClusterError
+from swarmtui.cluster.errors import ClusterError, first_line
 
 PROBE_SECONDS = 5
 
@@ -34,7 +34,7 @@ def probe(info: ep.ContextInfo, timeout: float = PROBE_SECONDS) -> ContextState:
     except ClusterError as exc:
         return ContextState(info.name, info.endpoint, info.current, error=str(exc))
     except Exception as exc:  # noqa: BLE001 - one unreachable context must not hide the others
-        return ContextState(info.name, info.endpoint, info.current, error=f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+        return ContextState(info.name, info.endpoint, info.current, error=f"{type(exc).__name__}: {first_line(exc, 160)}")
     if swarm.get("LocalNodeState") != "active":
         return ContextState(info.name, info.endpoint, info.current, role=f"not in a swarm ({swarm.get('LocalNodeState', '?')})")
     role = "manager" if swarm.get("ControlAvailable") else "worker"

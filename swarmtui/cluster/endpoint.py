@@ -33,7 +33,7 @@ from docker.context import ContextAPI
 from docker.tls import TLSConfig
 
 from swarmtui.cluster._dockerpy_private import client_around, install_ssh_fixes, negotiate_api_version
-from swarmtui.cluster.errors import DaemonUnreachable, EndpointError, HostKeyRefused, reason
+from swarmtui.cluster.errors import DaemonUnreachable, EndpointError, HostKeyRefused, first_line, reason
 
 LOCAL = "local socket"
 MIN_API_VERSION = "1.24"  # only for the first request of a TLS client, which asks the daemon's own
@@ -190,7 +190,7 @@ def ssh_words(ep: Endpoint, exc: Exception) -> tuple[str, str] | None:
     if isinstance(exc, paramiko.AuthenticationException):
         return f"ssh: {where} refused our keys ({exc})", "load a key the server accepts into ssh-agent or name it as IdentityFile in ~/.ssh/config"
     if isinstance(exc, (paramiko.SSHException, OSError)):
-        return f"ssh: cannot reach {where} ({str(exc).splitlines()[0][:160] or type(exc).__name__})", "check the address, that sshd runs there and the network"
+        return f"ssh: cannot reach {where} ({first_line(exc, 160)})", "check the address, that sshd runs there and the network"
     return None
 
 

@@ -100,6 +100,13 @@ class InUse(UnsafeOperation):
 
 
 # ---- words for a failure from below (docker-py, requests, urllib3, sockets) -----------------
+def first_line(exc: BaseException, limit: int = 200) -> str:
+    """The first line of an error's message, or its type's name when it has none (paramiko's
+    EOFError on a connection the far end dropped has an empty message)."""
+    problem = getattr(exc, "problem", None) or str(exc)
+    return (problem.strip().splitlines() or [type(exc).__name__])[0][:limit]
+
+
 def reason(exc: BaseException) -> str:
     """The innermost useful words of a connection failure, whole: "Connection refused",
     "No such file or directory: /run/x.sock", "timed out" — not the wrappers' reprs.
@@ -122,4 +129,4 @@ def reason(exc: BaseException) -> str:
             return f"{e.strerror}: {e.filename}" if e.filename else e.strerror
         if isinstance(e, TimeoutError) or "timed out" in str(e).lower():
             return "timed out"
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return first_line(exc, limit=10_000)

@@ -32,6 +32,7 @@ import docker
 import docker.errors
 
 from swarmtui.cluster.endpoint import Endpoint, as_endpoint
+from swarmtui.cluster.errors import first_line
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +198,7 @@ class Feed:
                 connected_at = time.time()
                 stream = client.events(since=since, filters=EVENT_FILTERS, decode=True)
             except Exception as exc:  # noqa: BLE001 - unreachable daemon: retry
-                self.last_error = str(exc).splitlines()[0][:200]
+                self.last_error = first_line(exc)
                 if client is not None:
                     client.close()
                 self._stopping.wait(self.reconnect_seconds)
@@ -227,7 +228,7 @@ class Feed:
                     seen_at_since.add(key)
                     self._on_event(event)
             except Exception as exc:  # noqa: BLE001 - a drop; reconnect below
-                self.last_error = str(exc).splitlines()[0][:200]
+                self.last_error = first_line(exc)
             finally:
                 self._close_stream()
                 client.close()
@@ -291,7 +292,7 @@ class Feed:
                         if key[0] == "service" and len(fingerprint) > self.large_listing and key not in probes:
                             probes[key] = self._probe(client, key[1])
                 except Exception as exc:  # noqa: BLE001 - daemon gone: make the events stream notice too
-                    self.last_error = str(exc).splitlines()[0][:200]
+                    self.last_error = first_line(exc)
                     if self.connected:
                         self._close_stream()
                     self._stopping.wait(self.reconnect_seconds)

@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Mapping
 import docker
 
 from swarmtui.cluster import reach
-from swarmtui.cluster.errors import ClusterError, DaemonUnreachable
+from swarmtui.cluster.errors import ClusterError, DaemonUnreachable, first_line
 from swarmtui.cluster.models import Node, Task
 
 REMOTE_SOCKET = "/var/run/docker.sock"  # what `docker system dial-stdio` dials on a node too
@@ -67,11 +67,6 @@ def memory_used(stats: Mapping) -> int:
     inner = mem.get("stats") or {}
     cache = inner.get("total_inactive_file", inner.get("inactive_file", 0))
     return max(0, mem.get("usage", 0) - cache)
-
-
-def one_line(exc: BaseException) -> str:
-    problem = getattr(exc, "problem", None) or str(exc)
-    return (problem.strip().splitlines() or [type(exc).__name__])[0][:160]
 
 
 class NodeEngines:
@@ -120,7 +115,7 @@ class NodeEngines:
                 self._failed[hostname] = (time.monotonic(), exc)
                 raise
             except docker.errors.DockerException as exc:
-                error = DaemonUnreachable(f"{hostname}: {one_line(exc)}")
+                error = DaemonUnreachable(f"{hostname}: {first_line(exc, 160)}")
                 self._failed[hostname] = (time.monotonic(), error)
                 raise error from exc
             self._failed.pop(hostname, None)
@@ -191,7 +186,7 @@ class StatsPoller:
         try:
             api = self.engines.client(task.node_hostname, address)
         except ClusterError as exc:
-            return Unavailable(one_line(exc))
+            return Unavailable(first_line(exc, 160))
         self.calls += 1
         try:
             stats = api.stats(task.container_id, stream=False, one_shot=True)
@@ -199,7 +194,7 @@ class StatsPoller:
             return Unavailable(f"its container is gone from {task.node_hostname}")
         except Exception as exc:  # noqa: BLE001 - a node gone mid-poll: said in one line, reconnect next time
             self.engines.forget(task.node_hostname)
-            return Unavailable(f"{task.node_hostname}: {one_line(exc)}")
+            return Unavailable(f"{task.node_hostname}: {first_line(exc, 160)}")
         cpu = stats.get("cpu_stats") or {}
         before = self._previous.get(task.container_id) or stats.get("precpu_stats")
         self._previous[task.container_id] = cpu

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from swarmtui.cluster.errors import first_line
 from swarmtui.lab import access, images, network
 from swarmtui.lab.nodes import Node
 from swarmtui.lab.redis_server import RedisServer
@@ -370,7 +371,7 @@ class Lab:
                     return True
                 settling = set(seen) == set(wanted) and any(state != "ready" for _, state, _ in seen.values())
             except Exception as exc:  # noqa: BLE001 - no leader, a daemon still starting ...
-                seen, settling = str(exc).splitlines()[0][:200], True
+                seen, settling = first_line(exc), True
             if not settling or time.monotonic() > deadline:  # a wrong role or availability does not settle
                 say(f"the swarm is not as it was made ({seen}); rebuilding it")
                 return False

@@ -8,6 +8,7 @@ from pathlib import Path
 import docker.errors
 
 from swarmtui.cluster import commands
+from swarmtui.cluster.errors import first_line
 from swarmtui.cluster.models import UpdatePolicy
 from swarmtui.release.build import ReleaseError, build, push, target_image
 from swarmtui.release.events import OnEvent, ReleaseEvent, ReleaseResult, ignore
@@ -53,7 +54,7 @@ def release(
         emit("push", f"pushing {image}", cli=commands.push(image))
         digest = push(client, image, lambda m: emit("push", m))
     except ReleaseError as exc:
-        emit("failed", str(exc).splitlines()[0])
+        emit("failed", first_line(exc))
         raise
     except docker.errors.DockerException as exc:  # the daemon refused or went away mid-build
         emit("failed", f"build/push of {image} failed: {exc}")

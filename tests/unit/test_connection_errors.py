@@ -67,3 +67,13 @@ def test_a_good_url_passes_the_check():
 def test_the_tui_does_not_open_on_a_mistyped_host(capsys):
     assert main(["--host", "bogus://x"]) == 2  # `swarmtui` alone opens the TUI
     assert "'bogus://x' is not a Docker host URL" in capsys.readouterr().err
+
+
+def test_an_error_without_words_is_named_by_its_type():
+    # paramiko raises a bare EOFError when a manager dies mid-handshake: the feed's poller once
+    # died on it (IndexError in its own error handler) and stopped listing tasks for good.
+    from swarmtui.cluster.errors import ClusterError, first_line, reason
+
+    assert first_line(EOFError()) == "EOFError" and reason(EOFError()) == "EOFError"
+    assert first_line(ClusterError("no leader", "wait")) == "no leader"
+    assert first_line(RuntimeError("line one\nline two"), limit=4) == "line"
