@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from swarmtui import __version__
@@ -97,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(handler(args, settings) or 0)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `swarmtui keys ls | head`: the reader has gone, which is no error of ours
+        # Python would raise again flushing stdout at exit; what is left goes nowhere instead.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports a command the closed pipe stopped
     except EndpointError as exc:  # an unknown context, missing TLS files, an unknown host key
         print(f"swarmtui: {exc}", file=sys.stderr)
         return 2

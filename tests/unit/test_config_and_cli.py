@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -124,3 +125,13 @@ def test_bare_swarmtui_takes_the_tuis_own_flags(monkeypatch):
     assert cli.main(["--host", "unix:///x.sock", "--read-only"]) == 0
     assert cli.main(["tui"]) == 0
     assert seen == [(True, "unix:///x.sock"), (False, seen[1][1])]
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path):
+    # `swarmtui keys ls | head -3`: the pipe closes under the listing; a shell's own commands just stop.
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has already gone: the first write fails
+    done = subprocess.run([sys.executable, "-m", "swarmtui", "--config", str(tmp_path / "none.toml"), "keys", "ls"],
+                          stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60)
+    os.close(write_end)
+    assert done.returncode == 141 and done.stderr == ""
