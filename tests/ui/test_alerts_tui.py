@@ -10,7 +10,8 @@ from swarmtui.ui.screens.alerts import AlertsScreen
 from swarmtui.ui.screens.form import FormScreen
 from swarmtui.ui.widgets.status import StatusLine
 from swarmtui.ui.widgets.timeline import Timeline
-from tests.ui.test_app_live import cells, select_service, service, until  # noqa: F401 - the service fixture
+from tests.ui.live import cells, select_service
+from tests.ui.waiting import until
 
 pytestmark = pytest.mark.lab
 

@@ -13,55 +13,10 @@ from swarmtui.config import Settings
 from swarmtui.ui.app import SwarmApp
 from swarmtui.ui.screens.confirm import ConfirmScreen
 from swarmtui.ui.screens.form import FormScreen
+from tests.ui.live import app_for, cells, desired, make_service, node_spec, remove_quietly, select_node, select_service
 from tests.ui.waiting import until
 
 pytestmark = pytest.mark.lab
-
-
-def make_service(docker_client, lab, name: str, replicas: int = 2):
-    import docker
-
-    return docker_client.services.create(
-        f"{lab.registry}/spider:0.01", name=name, networks=["host"],
-        command=["python3", "-c", "import time; time.sleep(10**6)"],
-        mode=docker.types.ServiceMode("replicated", replicas=replicas), stop_grace_period=1_000_000_000,
-    )
-
-
-def remove_quietly(service) -> None:
-    import docker
-
-    try:
-        service.remove()
-    except docker.errors.NotFound:
-        pass
-
-
-def desired(docker_client, name: str) -> int:
-    service = docker_client.services.get(name)
-    return service.attrs["Spec"]["Mode"]["Replicated"]["Replicas"]
-
-
-def cells(table) -> list[list[str]]:
-    return [[str(getattr(c, "plain", c)) for c in table.get_row_at(i)] for i in range(table.row_count)]
-
-
-def select_service(app, name: str) -> None:
-    services = app.query_one("#services")
-    row = next(i for i, r in enumerate(cells(services)) if r[0] == name)
-    services.move_cursor(row=row)
-    services.focus()
-
-
-@pytest.fixture
-def service(lab, docker_client, unique_name):
-    svc = make_service(docker_client, lab, unique_name)
-    yield unique_name
-    remove_quietly(svc)
-
-
-def app_for(lab, **kw) -> SwarmApp:
-    return SwarmApp(Settings(docker_host=lab.docker_host, **kw))
 
 
 async def test_panes_show_nodes_services_and_tasks_of_the_selected_service(lab, service):
@@ -249,16 +204,6 @@ async def test_minus_and_scale_to_five(lab, docker_client, service):
         await until(pilot, lambda: desired(docker_client, service) == 5, what="desired 5")
         services = app.query_one("#services")
         await until(pilot, lambda: [r[1] for r in cells(services) if r[0] == service] == ["5/5 ✓"], 60, "5/5 ✓ on screen")
-
-
-def node_spec(docker_client, hostname: str) -> dict:
-    return next(n for n in docker_client.nodes.list() if n.attrs["Description"]["Hostname"] == hostname).attrs["Spec"]
-
-
-def select_node(app, hostname: str) -> None:
-    nodes = app.query_one("#nodes")
-    nodes.move_cursor(row=next(i for i, r in enumerate(cells(nodes)) if r[0] == hostname))
-    nodes.focus()
 
 
 async def test_drain_activate_promote_demote_change_the_node(lab, docker_client):

@@ -10,7 +10,8 @@ from swarmtui.cluster.errors import ClusterError
 from swarmtui.ui.messages import OperationDone, OperationFailed
 from swarmtui.ui.screens.confirm import ConfirmScreen
 from swarmtui.ui.screens.form import FormScreen
-from tests.ui.test_app_live import app_for, cells, select_node, select_service, until
+from tests.ui.live import app_for, cells, select_node, select_service
+from tests.ui.waiting import until
 
 pytestmark = pytest.mark.lab
 

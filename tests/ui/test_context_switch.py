@@ -18,7 +18,8 @@ from swarmtui.ui.app import SwarmApp
 from swarmtui.ui.screens.contexts import ContextsScreen
 from tests.fixtures.parts import missing
 from tests.fixtures.sshd import ssh_sockets_to
-from tests.ui.test_app_live import cells, until
+from tests.ui.live import cells
+from tests.ui.waiting import until
 
 pytestmark = pytest.mark.lab
 

@@ -8,7 +8,8 @@ import pytest
 
 from swarmtui.ui.screens.confirm import ConfirmScreen
 from swarmtui.ui.widgets.tasks import TasksPane
-from tests.ui.test_app_live import app_for, cells, remove_quietly, select_service, until
+from tests.ui.live import app_for, cells, remove_quietly, select_service
+from tests.ui.waiting import until
 
 pytestmark = pytest.mark.lab
 SECOND = 1_000_000_000

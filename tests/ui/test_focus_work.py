@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from swarmtui.ui.widgets.footer import KeyFooter
-from tests.ui.test_snapshots import main_screen, make_app
+from tests.ui.recorded import main_screen, make_app
 
 
 def footer_text(footer: KeyFooter) -> str:

@@ -8,7 +8,8 @@ import asyncio
 from textual.widgets import Input
 
 from swarmtui.ui.screens.form import FormScreen
-from tests.ui.test_snapshots import main_screen, make_app, until
+from tests.ui.recorded import main_screen, make_app
+from tests.ui.waiting import until
 
 
 def test_the_shell_dialog_shows_its_command_field() -> None:
@@ -17,7 +18,7 @@ def test_the_shell_dialog_shows_its_command_field() -> None:
         async with app.run_test(size=(160, 48)) as pilot:
             await main_screen(pilot)
             await pilot.press("3", "e")
-            await until(pilot, lambda: isinstance(app.screen, FormScreen), "the shell dialog")
+            await until(pilot, lambda: isinstance(app.screen, FormScreen), what="the shell dialog")
             await pilot.pause(0.2)
             boxes = list(app.screen.query(Input))
             assert boxes, "the shell dialog has no input"

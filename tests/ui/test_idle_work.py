@@ -10,7 +10,7 @@ import dataclasses
 from textual.widgets import Static
 
 from swarmtui.ui.widgets.queue import QueuePane
-from tests.ui.test_snapshots import main_screen, make_app, queue_snapshot
+from tests.ui.recorded import main_screen, make_app, queue_snapshot
 
 
 def test_the_same_queue_reading_rewrites_no_line_and_a_new_one_rewrites_the_status() -> None:

@@ -9,7 +9,7 @@ import pytest
 from swarmtui import cli
 from swarmtui.ui.actions import KeymapError
 from swarmtui.ui.screens.form import FormScreen
-from tests.ui.test_snapshots import main_screen, make_app
+from tests.ui.recorded import main_screen, make_app
 
 
 def footer_keys(app) -> dict[str, str]:

@@ -11,7 +11,7 @@ from swarmtui.config import load_settings
 from swarmtui.ui.remembering import SettingError
 from swarmtui.ui.widgets.footer import KeyFooter
 from swarmtui.ui.widgets.logs import LogBatch, LogsPane, LogView
-from tests.ui.test_snapshots import SERVICE, main_screen, make_app
+from tests.ui.recorded import SERVICE, main_screen, make_app
 
 TABLES = ("#services", "#nodes", "#tasks-table", "#queue-table")
 

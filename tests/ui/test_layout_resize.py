@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.ui.test_snapshots import main_screen, make_app
+from tests.ui.recorded import main_screen, make_app
 
 
 def test_resize_under_the_help_switches_the_main_layout() -> None:

@@ -6,7 +6,7 @@ import asyncio
 
 from textual import events
 
-from tests.ui.test_snapshots import SERVICE, main_screen, make_app
+from tests.ui.recorded import SERVICE, main_screen, make_app
 
 
 def test_a_key_right_after_enter_in_the_filter_goes_to_the_pane_not_the_filter() -> None:

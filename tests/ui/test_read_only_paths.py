@@ -25,7 +25,8 @@ from swarmtui.ui.screens.release import ReleaseScreen
 from swarmtui.ui.screens.stacks import TableView
 from swarmtui.ui.sources import live as live_sources
 from tests.fixtures.sshd import client_key, fresh_hosts, fresh_net  # noqa: F401 - fixtures
-from tests.ui.test_app_live import cells, make_service, remove_quietly, select_service, until
+from tests.ui.live import cells, make_service, remove_quietly, select_service
+from tests.ui.waiting import until
 
 pytestmark = pytest.mark.lab
 

@@ -11,7 +11,8 @@ import pytest
 from swarmtui.config import Settings
 from swarmtui.ui.app import SwarmApp
 from tests.fixtures.parts import missing
-from tests.ui.test_app_live import cells, until
+from tests.ui.live import cells
+from tests.ui.waiting import until
 
 pytestmark = pytest.mark.lab
 

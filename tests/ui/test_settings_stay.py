@@ -16,7 +16,7 @@ from swarmtui.settings_store import SettingsStore
 from swarmtui.ui.app import SwarmApp
 from swarmtui.ui.remembering import SettingError
 from swarmtui.ui.screens.form import FormScreen
-from tests.ui.test_snapshots import NO_DOCKER, main_screen, recorded_sources
+from tests.ui.recorded import NO_DOCKER, main_screen, recorded_sources
 from tests.ui.waiting import until
 
 USER_FILE = """\

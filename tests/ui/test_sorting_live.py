@@ -13,7 +13,7 @@ from swarmtui.config import load_settings
 from swarmtui.ui.app import SwarmApp
 from swarmtui.ui.screens.stacks import ObjectsScreen, StacksScreen
 from swarmtui.ui.widgets.table import LiveTable, plain
-from tests.ui.test_stacks_screens import command
+from tests.ui.live import command
 from tests.ui.waiting import until
 
 pytestmark = [pytest.mark.lab, pytest.mark.redis]

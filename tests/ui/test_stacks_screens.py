@@ -22,6 +22,7 @@ from swarmtui.ui.widgets.footer import KeyFooter
 from swarmtui.ui.widgets.logs import LogsPane
 from swarmtui.ui.widgets.timeline import Timeline
 from tests.fixtures.parts import need_program
+from tests.ui.live import command
 from tests.ui.waiting import until
 
 pytestmark = pytest.mark.lab
@@ -43,16 +44,6 @@ secrets:
     external: true
     name: ${SECRET}
 """
-
-
-async def command(pilot, word: str) -> None:
-    """`:word` on the main screen (views and dialogs over it are closed first)."""
-    while len(pilot.app.screen_stack) > 1:
-        await pilot.press("escape")
-        await pilot.pause(0.1)
-    await pilot.press("colon")
-    pilot.app.query_one("#command", Input).value = word
-    await pilot.press("enter")
 
 
 def fill(screen, **values: str) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from swarmtui.config import Settings
 from swarmtui.ui.app import SwarmApp
-from tests.ui.test_app_live import cells, remove_quietly, select_service
+from tests.ui.live import cells, remove_quietly, select_service
 from tests.ui.waiting import until
 
 pytestmark = [pytest.mark.lab, pytest.mark.sshd]

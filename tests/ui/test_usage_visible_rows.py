@@ -45,7 +45,7 @@ async def test_visible_keys_are_the_rows_scrolled_to_and_usage_fills_only_their_
 
 
 async def test_the_app_asks_for_the_running_tasks_on_screen_and_none_while_another_pane_is_zoomed():
-    from tests.ui.test_snapshots import main_screen, make_app
+    from tests.ui.recorded import main_screen, make_app
     from tests.ui.waiting import until
 
     app = make_app()
@@ -56,8 +56,8 @@ async def test_the_app_asks_for_the_running_tasks_on_screen_and_none_while_anoth
         assert on_screen and {t.id for t in on_screen} <= set(pane.table.visible_keys())
         assert all(t.state == "running" for t in on_screen)
         await pilot.press("4", "z")  # the logs pane zoomed: the tasks pane is not on screen
-        await until(pilot, lambda: app.screen.maximized is not None, 10, "the logs pane zoomed")
+        await until(pilot, lambda: app.screen.maximized is not None, 10, what="the logs pane zoomed")
         assert app._tasks_on_screen() == []
         await pilot.press("z")
-        await until(pilot, lambda: app.screen.maximized is None, 10, "the zoom undone")
+        await until(pilot, lambda: app.screen.maximized is None, 10, what="the zoom undone")
         assert app._tasks_on_screen() == on_screen

@@ -10,5 +10,5 @@ async def until(pilot, predicate, timeout: float = 60.0, what: str = "condition"
     while time.monotonic() < deadline:
         if predicate():
             return
-        await pilot.pause(0.2)
+        await pilot.pause(0.1)
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
