@@ -20,7 +20,6 @@ from datetime import datetime
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.css.query import NoMatches
 from textual.widgets import DataTable, Static
 
 from swarmtui.cluster.models import Task
@@ -216,14 +215,16 @@ class TasksPane(Vertical, can_focus=False):
     def table(self) -> TasksTable:
         return self.query_one(TasksTable)
 
+    def _composed(self) -> bool:
+        """False before compose() mounted the table and detail, and while they are torn down at exit:
+        a late snapshot or CPU/memory poll then has nothing to draw on (both seen in CI runs)."""
+        return bool(self.query(TasksTable)) and bool(self.query("#task-detail"))
+
     def show(self, tasks: tuple[Task, ...], now: datetime | None = None) -> None:
         self._tasks = {t.id: t for t in tasks}
-        try:
-            table = self.table
-        except NoMatches:  # a snapshot landing before compose() mounted the table, or after teardown (seen in CI)
-            return
-        table.show(tasks, now)
-        self.show_detail()
+        if self._composed():
+            self.table.show(tasks, now)
+            self.show_detail()
 
     def clear(self) -> None:
         self._tasks = {}
@@ -235,14 +236,17 @@ class TasksPane(Vertical, can_focus=False):
         return self._tasks.get(key) if key else None
 
     def show_detail(self) -> None:
+        if not self._composed():
+            return
         detail = self.query_one("#task-detail", Static)
         task = self.selected()
         detail.set_class(task is None, "-empty")
         detail.update(task_detail(task, self.table.clock.now, self.table.usage.get(task.id)) if task else "")
 
     def show_usage(self, usage: dict) -> None:
-        table = self.table
-        table.show_usage(usage)
+        if not self._composed():
+            return
+        self.table.show_usage(usage)
         reasons = {t.node_hostname: u.reason for k, u in usage.items() if hasattr(u, "reason") and (t := self._tasks.get(k))}
         first = next(iter(sorted(reasons.items())), None)
         more = f" (+{len(reasons) - 1} more nodes)" if len(reasons) > 1 else ""
