@@ -195,8 +195,10 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
 
     @property
     def closing(self) -> bool:
-        """True once the app shuts down: late worker messages are then dropped, not shown."""
-        return self.return_code is not None or not self.screen_stack or not self.main(StatusLine).is_mounted
+        """True once the app shuts down: late worker messages are then dropped, not shown. (Textual
+        stops `is_running` first, then tears the widgets down while messages are still handled.)"""
+        return (self.return_code is not None or not self.is_running or not self.screen_stack
+                or not self.main(StatusLine).is_mounted)
 
     # ---- refresh ----------------------------------------------------------------
     def _client(self):
