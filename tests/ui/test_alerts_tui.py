@@ -49,7 +49,7 @@ async def test_a_node_loss_notifies_counts_and_lists_then_resolves(lab):
         assert [(a.rule, a.resolved) for a in app.alerts if a.object == "lab-worker-1"] == [("node_down", False), ("node_down", True)]
 
 
-async def test_policy_dialog_sets_the_policy_shown_on_the_row_and_read_only_refuses_it(lab, service):  # noqa: F811 - fixture
+async def test_policy_dialog_sets_the_policy_shown_on_the_row_and_read_only_refuses_it(lab, service):
     app = SwarmApp(Settings(docker_host=lab.docker_host, redis_url=lab.redis_url))
     async with app.run_test(size=(160, 48)) as pilot:
         await until(pilot, lambda: any(r[0] == service for r in cells(app.query_one("#services"))), what="the service row")
