@@ -296,7 +296,7 @@ def instrument(tasks) -> list:
 
 def part_idle(args, out: dict) -> None:
     host = f"unix://{args.socket}"
-    tui, anchor = "scale-idle-tui", "scale-idle-watch"
+    tui, anchor = f"{args.session}-tui", f"{args.session}-watch"
     for session in (tui, anchor):
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
     try:
@@ -308,13 +308,33 @@ def part_idle(args, out: dict) -> None:
         screen = tmux("capture-pane", "-p", "-t", tui)
         out["idle_screen_ok"] = "nodes 500" in screen and "crawl-" in screen and "● follow" in screen
         pids = pane_pids(tui, anchor)
+        spy = None
+        if args.idle_profile:  # where the TUI's idle CPU goes, per thread (py-spy samples it from outside)
+            spy = subprocess.Popen([str(ROOT / ".venv/bin/py-spy"), "record", "--pid", str(pids[tui]), "--threads",
+                                    "--nonblocking", "--rate", "100", "--duration", str(int(args.idle_seconds)),
+                                    "--format", "raw", "--output", args.idle_profile],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         share, elapsed = idle_cpu(pids, args.idle_seconds)
+        if spy is not None:
+            spy.wait(30)
+            out["idle_threads"] = thread_shares(args.idle_profile, 100, elapsed)
         out["idle"] = {"tui_cpu": share[tui], "watch_cpu": share[anchor], "seconds": elapsed,
                        "tui_rss_mb": int(next(line for line in Path(f"/proc/{pids[tui]}/status").read_text().splitlines()
                                               if line.startswith("VmRSS")).split()[1]) / 1024}
     finally:
         for session in (tui, anchor):
             subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def thread_shares(raw: str, rate: int, seconds: float) -> dict[str, float]:
+    """py-spy's raw output (`thread (TID): NAME;frame;... COUNT`, on-CPU samples only) -> share of a
+    core per thread name."""
+    shares: dict[str, float] = {}
+    for line in Path(raw).read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        name = stack.split(";", 1)[0].split("): ", 1)[-1]
+        shares[name] = shares.get(name, 0.0) + int(count) / rate / seconds
+    return dict(sorted(shares.items(), key=lambda kv: -kv[1]))
 
 
 # ---- report ------------------------------------------------------------------------------------
@@ -351,6 +371,8 @@ def report(out: dict) -> None:
         print(f"idle {i['seconds']:.0f} s: swarmtui {i['tui_cpu'] * 100:.2f}% of a core (RSS {i['tui_rss_mb']:.0f} MB) vs "
               f"watch -n 2 'docker service ls; docker node ls' {i['watch_cpu'] * 100:.2f}% "
               f"({i['tui_cpu'] / max(i['watch_cpu'], 1e-9):.2f}x); screen ok: {out.get('idle_screen_ok')}")
+    if "idle_threads" in out:
+        print("idle, per thread (py-spy, % of a core): " + ", ".join(f"{k} {v * 100:.2f}" for k, v in out["idle_threads"].items()))
     for key in ("rss_mb", "rss_mb_after_scenarios"):
         if key in out:
             print(f"{key}: {out[key]:.0f} MB (max RSS of the bench process: app + Pilot)")
@@ -370,6 +392,8 @@ def main() -> None:
     ap.add_argument("--log-rate", type=float, default=2.0, help="log lines/s per replica (0: as fast as read)")
     ap.add_argument("--idle-seconds", type=float, default=30)
     ap.add_argument("--idle-warmup", type=float, default=15)
+    ap.add_argument("--idle-profile", help="py-spy the TUI during the idle window into this raw file (per-thread CPU)")
+    ap.add_argument("--session", default="scale-idle", help="tmux session names: SESSION-tui, SESSION-watch")
     ap.add_argument("--socket", default=SOCK)
     ap.add_argument("--json", help="also write the raw figures here")
     ap.add_argument("--profile", help="cProfile the UI thread during the keys into this file (pstats)")

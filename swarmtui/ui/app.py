@@ -31,6 +31,7 @@ from swarmtui.cluster.narrate import Narrator
 from swarmtui.config import Settings
 from swarmtui.queue.models import QUEUE_LABEL
 from swarmtui.words import plural
+from swarmtui.ui import collector
 from swarmtui.ui.alerting import AlertsMixin
 from swarmtui.ui.actions import (ACTIONS, BY_ID, COMMANDS, PANE_SCOPES, Action, Gate, Gated, bindings, check_keymap,
                                  key_display)
@@ -147,6 +148,7 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
         return stream
 
     def on_mount(self) -> None:
+        collector.tune()
         for cls in (StatusLine, ServicesPane, NodesPane, TasksPane, TasksTable, Timeline, LogsPane, QueuePane):
             self.main(cls)
         self.main(StatusLine).read_only = self.read_only

@@ -14,13 +14,15 @@ with an LRU cache of rendered rows, so 50,000 lines cost what the visible 40 cos
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 import threading
 import zlib
 from datetime import datetime
 from pathlib import Path
 from time import monotonic
-from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Protocol
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -49,17 +51,58 @@ PALETTE = (
 )
 
 
+def _label(service: str, slot: int | None, node: str) -> str:
+    return f"{service}@{node}" if slot is None else f"{service}.{slot}@{node}"
+
+
+def _colour(service: str, slot: int | None, node: str) -> str:
+    key = f"{service}.{slot if slot is not None else node}"
+    return PALETTE[zlib.crc32(key.encode()) % len(PALETTE)]
+
+
 def replica_label(line: Any) -> str:
     """`service.slot@node`, or `service@node` for a global service's task."""
-    if line.slot is None:
-        return f"{line.service}@{line.node}"
-    return f"{line.service}.{line.slot}@{line.node}"
+    return _label(line.service, line.slot, line.node)
 
 
 def replica_colour(line: Any) -> str:
     """The same replica (service + slot, or + node when global) always gets the same colour."""
-    key = f"{line.service}.{line.slot if line.slot is not None else line.node}"
-    return PALETTE[zlib.crc32(key.encode()) % len(PALETTE)]
+    return _colour(line.service, line.slot, line.node)
+
+
+# The view keeps each line as a plain tuple (task_id, service, slot, node, timestamp, text): the
+# garbage collector stops tracking a tuple of strings and ints once it survives a young collection,
+# so the 50,000 kept lines are never walked by a full collection.  Kept as objects, every line of a
+# fast stream lived long enough to reach the oldest generation, and a full collection (~160 ms of
+# CPU, every thread held) came every ~2 s: the key-latency tail (bench/logs_replay.py counts them).
+_as_kept = operator.attrgetter("task_id", "service", "slot", "node", "timestamp", "text")
+SERVICE, SLOT, NODE, STAMP, TEXT = 1, 2, 3, 4, 5
+
+
+class KeptLine(NamedTuple):
+    """A kept line with its field names, as `LogView.lines` hands it out."""
+
+    task_id: str
+    service: str
+    slot: int | None
+    node: str
+    timestamp: str
+    text: str
+
+
+class KeptLines(Sequence):
+    """`LogView.lines`: the kept tuples, read as KeptLines (oldest first)."""
+
+    def __init__(self, kept: list[tuple]) -> None:
+        self._kept = kept
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [KeptLine(*t) for t in self._kept[index]]
+        return KeptLine(*self._kept[index])
 
 
 def strip_ansi(text: str) -> str:
@@ -97,6 +140,7 @@ class Stream(Protocol):
 StreamFactory = Callable[[LogScope, "int | str", "int | None", Callable[[list], "bool | None"]], Stream]
 SINCE_SETTLE = 0.4  # seconds `s` must rest before the stream reopens (stepping 1m → 1h is 3 presses)
 FLUSH_EVERY = 1 / 30  # seconds: at most one append (and repaint) of the view per frame while lines pour in
+LOGS_SHARE = 1 / 3  # at most this share of the UI thread's time goes to appending and drawing log lines
 
 
 class LogView(ScrollView, can_focus=True):
@@ -109,7 +153,7 @@ class LogView(ScrollView, can_focus=True):
     def __init__(self, max_lines: int = DEFAULT_MAX_LINES, **kwargs) -> None:
         super().__init__(**kwargs)
         self.max_lines = max_lines
-        self.lines: list[Any] = []  # the buffer, oldest first
+        self._kept: list[tuple] = []  # the buffer, oldest first (tuples: see _as_kept)
         self.first_seq = 0  # sequence number of lines[0]
         self.matching: list[int] = []  # seqs of lines the filter lets through
         self.rows: list[tuple[int, int]] = []  # (seq, wrapped row) per screen row
@@ -123,26 +167,35 @@ class LogView(ScrollView, can_focus=True):
         self.one_service = False  # the pane title names the service: the replica column leaves it out
         self.max_width = 0
         self._cache: LRUCache[int, list[Strip]] = LRUCache(2048)
+        self.drawing = 0.0  # seconds spent drawing rows since the pane last read it (its share of the UI thread)
+        self.rendered = 0  # rows rendered (not from the cache): what a frame cost, counted
 
     # ---- buffer -------------------------------------------------------------------------
-    def line(self, seq: int) -> Any:
-        return self.lines[seq - self.first_seq]
+    @property
+    def lines(self) -> KeptLines:
+        return KeptLines(self._kept)
 
-    def label_text(self, line: Any) -> str:
+    def line(self, seq: int) -> KeptLine:
+        return KeptLine(*self._kept[seq - self.first_seq])
+
+    def _line(self, seq: int) -> tuple:
+        return self._kept[seq - self.first_seq]
+
+    def label_text(self, line: tuple) -> str:
         """`spider.2@node`; `.2@node` while one service or task is followed (160 columns then keep 140 for the text)."""
-        label = replica_label(line)
-        return label[len(line.service):] if self.one_service else label
+        label = _label(line[SERVICE], line[SLOT], line[NODE])
+        return label[len(line[SERVICE]):] if self.one_service else label
 
-    def row_text(self, line: Any) -> str:
+    def row_text(self, line: tuple) -> str:
         """The row as plain text: [time] replica text."""
         label = self.label_text(line).ljust(self.pad)
-        stamp = f"{line.timestamp[11:23]} " if self.show_timestamps else ""
-        return f"{stamp}{label} {strip_ansi(line.text)}"
+        stamp = f"{line[STAMP][11:23]} " if self.show_timestamps else ""
+        return f"{stamp}{label} {strip_ansi(line[TEXT])}"
 
-    def matches(self, line: Any) -> bool:
-        return self.matcher is None or self.matcher(f"{replica_label(line)} {strip_ansi(line.text)}")
+    def matches(self, line: tuple) -> bool:
+        return self.matcher is None or self.matcher(f"{_label(line[SERVICE], line[SLOT], line[NODE])} {strip_ansi(line[TEXT])}")
 
-    def _rows_of(self, seq: int, line: Any, width: int) -> list[tuple[int, int]]:
+    def _rows_of(self, seq: int, line: tuple, width: int) -> list[tuple[int, int]]:
         if not self.wrap:
             return [(seq, 0)]
         length = cell_len(self.row_text(line).expandtabs(8))
@@ -152,8 +205,9 @@ class LogView(ScrollView, can_focus=True):
         """Add lines; returns how many of them pass the filter."""
         if not lines:
             return 0
-        seq = self.first_seq + len(self.lines)
-        self.lines.extend(lines)
+        seq = self.first_seq + len(self._kept)
+        lines = list(map(_as_kept, lines))
+        self._kept.extend(lines)
         pad = self.pad
         for line in lines:
             n = len(self.label_text(line))
@@ -181,10 +235,10 @@ class LogView(ScrollView, can_focus=True):
         return shown
 
     def _evict(self) -> None:
-        over = len(self.lines) - self.max_lines
+        over = len(self._kept) - self.max_lines
         if over <= 0:
             return
-        del self.lines[:over]
+        del self._kept[:over]
         self.first_seq += over
         cut = bisect.bisect_left(self.matching, self.first_seq)
         del self.matching[:cut]
@@ -195,11 +249,12 @@ class LogView(ScrollView, can_focus=True):
         if not self.follow and row_cut:
             # Hold the view still: the rows under it moved up by row_cut.
             self.set_scroll(self.scroll_x, max(0, self.scroll_y - row_cut))
-        self._cache.clear()
+        # The render cache is keyed by sequence number, which eviction does not change: rows still on
+        # screen are not rendered again (clearing it here re-rendered every row after each append).
 
     def clear_lines(self) -> None:
-        self.first_seq += len(self.lines)
-        self.lines.clear()
+        self.first_seq += len(self._kept)
+        self._kept.clear()
         self.matching.clear()
         self.rows.clear()
         self.current = None
@@ -211,7 +266,7 @@ class LogView(ScrollView, can_focus=True):
         self.refresh()
 
     def refilter(self) -> None:
-        self.matching = [self.first_seq + i for i, line in enumerate(self.lines) if self.matches(line)]
+        self.matching = [self.first_seq + i for i, line in enumerate(self._kept) if self.matches(line)]
         if self.current is not None and self.current not in set(self.matching):
             self.current = None
         self._rebuild_rows()
@@ -221,10 +276,10 @@ class LogView(ScrollView, can_focus=True):
         rows: list[tuple[int, int]] = []
         if self.wrap:
             for seq in self.matching:
-                rows.extend(self._rows_of(seq, self.line(seq), width))
+                rows.extend(self._rows_of(seq, self._line(seq), width))
         else:
             rows = [(seq, 0) for seq in self.matching]
-            self.max_width = max((self._width_of(self.line(s)) for s in self.matching), default=0)
+            self.max_width = max((self._width_of(self._line(s)) for s in self.matching), default=0)
         self.rows = rows
         self._cache.clear()
         self._update_virtual_size()
@@ -234,9 +289,9 @@ class LogView(ScrollView, can_focus=True):
     def _wrap_width(self) -> int:
         return max(10, self.scrollable_content_region.width or self.size.width or 80)
 
-    def _width_of(self, line: Any) -> int:
+    def _width_of(self, line: tuple) -> int:
         """Columns a row takes unwrapped: [time ]label text (no slack: a line that fits scrolls nothing)."""
-        return (13 if self.show_timestamps else 0) + self.pad + 1 + len(line.text.expandtabs(8))
+        return (13 if self.show_timestamps else 0) + self.pad + 1 + len(line[TEXT].expandtabs(8))
 
     def _update_virtual_size(self) -> None:
         width = self._wrap_width if self.wrap else max(self.max_width, 1)
@@ -302,13 +357,14 @@ class LogView(ScrollView, can_focus=True):
         cached = self._cache.get(seq)
         if cached is not None:
             return cached
-        line = self.line(seq)
+        self.rendered += 1
+        line = self._line(seq)
         text = Text(no_wrap=True, end="")
         if self.show_timestamps:
-            text.append(f"{line.timestamp[11:23]} ", style="dim")
-        text.append(self.label_text(line).ljust(self.pad), style=replica_colour(line))
+            text.append(f"{line[STAMP][11:23]} ", style="dim")
+        text.append(self.label_text(line).ljust(self.pad), style=_colour(line[SERVICE], line[SLOT], line[NODE]))
         text.append(" ")
-        body = line.text.expandtabs(8)
+        body = line[TEXT].expandtabs(8)
         text.append_text(Text.from_ansi(body, end="") if "\x1b" in body else Text(body, end=""))
         if self.highlight is not None:
             text.highlight_regex(self.highlight, style="black on #d7af00")
@@ -324,6 +380,13 @@ class LogView(ScrollView, can_focus=True):
             strips = [strip]
         self._cache[seq] = strips
         return strips
+
+    def render_lines(self, crop):
+        started = monotonic()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self.drawing += monotonic() - started
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -401,7 +464,7 @@ class LogsPane(Vertical):
         self._inflight_lock = threading.Lock()
         self._pending: list = []  # lines of batches that came within FLUSH_EVERY of the last append
         self._flush_timer = None
-        self._last_flush = 0.0
+        self._next_flush = 0.0  # monotonic time before which lines wait in _pending
 
     def compose(self):
         yield LogView(self.max_lines, id="logs-view")
@@ -472,17 +535,20 @@ class LogsPane(Vertical):
     # ---- lines in -----------------------------------------------------------------------
     @while_composed
     def on_log_batch(self, message: LogBatch) -> None:
-        """Batches that come within FLUSH_EVERY of the last append are merged into one append on a
-        timer: at full speed 20-odd batches, each an append, an eviction, a status line and a
-        repaint, were handled back to back (a widget's queue does not yield while it is not empty)
-        before a key's frame could be drawn."""
+        """Batches are merged into one append on a timer: at most one per FLUSH_EVERY, and the pane
+        spends at most LOGS_SHARE of the UI thread's time appending and drawing lines (measured:
+        the next append waits twice as long as the last append and the rows drawn since took).  At
+        full speed the pane took the whole UI thread (an append and a frame every ~45 ms, most of it
+        waiting for the GIL and the CPU) and a key waited behind them; now the loop is free two
+        thirds of the time, and each append takes more lines at once (throughput is kept: an
+        append's cost is per line, a frame's is per frame)."""
         if message.generation is not None:
             with self._inflight_lock:
                 self._inflight = max(0, self._inflight - 1)
             if message.generation != self.generation:
                 return
         self._pending.extend(message.lines)
-        wait = self._last_flush + FLUSH_EVERY - monotonic()
+        wait = self._next_flush - monotonic()
         if (wait <= 0 and self._flush_timer is None) or len(self._pending) >= self.view.max_lines:
             self._flush()
         elif self._flush_timer is None:
@@ -492,10 +558,14 @@ class LogsPane(Vertical):
         if self._flush_timer is not None:
             self._flush_timer.stop()
             self._flush_timer = None
-        self._last_flush = monotonic()
         lines, self._pending = self._pending, []
+        started = monotonic()
         if lines:
             self.add_lines(lines)
+        view = self.view
+        done = monotonic()
+        busy, view.drawing = done - started + view.drawing, 0.0
+        self._next_flush = done + max(FLUSH_EVERY, busy * (1 / LOGS_SHARE - 1))
 
     @while_composed
     def add_lines(self, lines: Sequence[Any]) -> None:
@@ -659,8 +729,8 @@ class LogsPane(Vertical):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(path, "w", encoding="utf-8") as out:
-                for line in view.lines:
-                    out.write(f"{line.timestamp} {replica_label(line)} {strip_ansi(line.text)}\n")
+                for line in view._kept:
+                    out.write(f"{line[STAMP]} {_label(line[SERVICE], line[SLOT], line[NODE])} {strip_ansi(line[TEXT])}\n")
         except OSError as exc:
             self.notify(f"Could not save {path}: {exc.strerror or exc}", severity="error")
             return 0
