@@ -10,6 +10,12 @@ within the engine's detection time plus one snapshot), and snapshots are also ta
 crash_loop_failures / crash_loop_minutes: the history of unwell services only, as the TUI reads it);
 the queue is polled every `queue_seconds` when a Redis URL is set. The same object runs in
 `swarmtui watch` and in the TUI.
+
+In the TUI it is `fed`: it takes no snapshot and opens no events stream of its own; the app hands it
+each snapshot its own refresh took (`observe`, and `unreachable` when a refresh failed).  The app
+refreshes on the same events (a node Down, an update state: as soon as before) and at least every
+10 s (crash loops, counted over minutes, are seen within that).  Its own snapshot every 2 s was
+the largest part of the TUI's idle CPU at 500 nodes (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ class Watcher:
         autoscaler=None,
         endpoint=None,
         rules: Rules | None = None,
+        fed: bool = False,
     ) -> None:
         self.settings = settings
         self.on_alert = on_alert
@@ -52,6 +59,7 @@ class Watcher:
         self.rules = rules or Rules(settings.alerts)
         self.endpoint = endpoint or settings.endpoint
         self.swarm_seconds = swarm_seconds
+        self.fed = fed  # snapshots come from `observe` (the TUI's refreshes), none of its own
         self.queue_seconds = queue_seconds
         self.autoscaler = autoscaler
         self._client_factory = client_factory or (lambda: SwarmClient(self.endpoint, max_replicas=settings.max_replicas,
@@ -71,8 +79,9 @@ class Watcher:
 
     # ---- public ----------------------------------------------------------------------
     def start(self) -> "Watcher":
-        self._feed = Feed(self.endpoint, self._on_signal).start()
-        self._spawn(self._swarm_loop, "swarm")
+        if not self.fed:
+            self._feed = Feed(self.endpoint, self._on_signal).start()
+            self._spawn(self._swarm_loop, "swarm")
         if self.monitor is not None:
             self._spawn(self._queue_loop, "queue")
         return self
@@ -113,6 +122,21 @@ class Watcher:
         out.update(self.settings.queue_links)
         return out
 
+    def observe(self, snapshot: Snapshot, now: float | None = None) -> None:
+        """The rules see a snapshot of the swarm (their own loop's, or one the TUI took in its refresh
+        worker: a bug in a rule is logged, never raised into the caller's refresh)."""
+        self.snapshot = snapshot
+        try:
+            alerts = self.rules.observe_swarm(snapshot, time.time() if now is None else now)
+        except Exception:  # logged; the snapshot is still the caller's
+            log.exception("alert rules failed on a snapshot")
+            return
+        self._emit(alerts)
+
+    def unreachable(self, exc: ClusterError, now: float | None = None) -> None:
+        """A snapshot could not be taken."""
+        self._emit(self.rules.swarm_unreachable(first_line(exc), time.time() if now is None else now))
+
     def replicas(self) -> dict[str, int]:
         return {s.name: s.replicas_running for s in self.snapshot.services} if self.snapshot else {}
 
@@ -128,10 +152,10 @@ class Watcher:
                 now = time.time()
                 try:
                     snapshot = client.snapshot(recheck=health.recheck(self.snapshot.services) if self.snapshot else ())
-                    self.snapshot = snapshot
-                    self._emit(self.rules.observe_swarm(snapshot, now))
                 except ClusterError as exc:
-                    self._emit(self.rules.swarm_unreachable(first_line(exc), now))
+                    self.unreachable(exc, now)
+                    continue
+                self.observe(snapshot, now)
         finally:
             client.close()
 

@@ -218,11 +218,16 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
     @work(thread=True, exit_on_error=False, group="refresh")
     def _refresh(self, scope: str | None, history: bool = False, failing: list[str] | None = None) -> None:
         generation = self._generation
+        watcher = self.watcher if getattr(self.watcher, "fed", False) else None  # it takes no snapshot of its own
         try:
             with self._client() as client:
                 snapshot = client.snapshot(tasks_for=scope, history=history, recheck=failing or ())
             message = SnapshotReady(snapshot, scope, history)
+            if watcher is not None and generation == self._generation:
+                watcher.observe(snapshot)
         except ClusterError as exc:
+            if watcher is not None and generation == self._generation:
+                watcher.unreachable(exc)
             message = ClusterFailed(str(exc))
         except Exception as exc:  # noqa: BLE001 - a refresh must never kill the app
             message = ClusterFailed(f"{type(exc).__name__}: {exc}")

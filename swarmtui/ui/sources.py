@@ -48,7 +48,8 @@ class Sources:
     queue: Callable[[], "QueueMonitor"]  # the Redis work-queue monitor (it connects lazily)
     bootstrap: Callable[[], Any]  # -> a bootstrap Engine (swarmtui.bootstrap.engine)
     release: Callable[[], Callable[..., Any]]  # -> a release runner (swarmtui.release.runner)
-    # (on_alert, autoscaler, rules or None) -> an unstarted swarmtui.alerts.watch.Watcher; None: no alert rules
+    # (on_alert, autoscaler, rules or None) -> an unstarted swarmtui.alerts.watch.Watcher, fed the app's
+    # snapshots (Watcher.observe); None: no alert rules
     watcher: Callable[[Callable[[Any], None], Any, Any], Any] | None = None
     # (manager_node: () -> hostname of the node the manager connection reaches) -> a cluster.stats
     # StatsPoller of the nodes' engines (ssh or the local socket); None: no CPU/memory column figures
@@ -78,7 +79,8 @@ def live(settings: "Settings", endpoint=None) -> Sources:
     def watcher(on_alert, autoscaler, rules=None):  # the same rules and autoscaler as `swarmtui watch`
         from swarmtui.alerts.watch import Watcher
 
-        return Watcher(settings, on_alert=on_alert, autoscaler=autoscaler, endpoint=endpoint, rules=rules)
+        # fed: the app hands it the snapshots of its own refreshes (no second snapshot every 2 s)
+        return Watcher(settings, on_alert=on_alert, autoscaler=autoscaler, endpoint=endpoint, rules=rules, fed=True)
 
     def usage(manager_node):
         from swarmtui.cluster.stats import NodeEngines, StatsPoller

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
+
+from swarmtui.cluster.client import SwarmClient
 
 from swarmtui.config import Settings
 from swarmtui.ui.app import SwarmApp
@@ -47,6 +52,29 @@ async def test_a_node_loss_notifies_counts_and_lists_then_resolves(lab):
         await until(pilot, lambda: "⚠" not in status_text(app), timeout=90, what="the count back to none")
         assert "resolved: lab-worker-1 is ready again" in timeline_text(app)
         assert [(a.rule, a.resolved) for a in app.alerts if a.object == "lab-worker-1"] == [("node_down", False), ("node_down", True)]
+
+
+async def test_the_alert_rules_read_the_apps_snapshots_and_take_none_of_their_own(lab, monkeypatch):
+    """Counted: snapshots taken, by thread.  The watcher took one of its own every 2 s (at 500 nodes
+    the largest part of the TUI's idle CPU); now it is handed each one the app's refresh takes."""
+    taken = []
+    snapshot = SwarmClient.snapshot
+
+    def counted(self, *a, **k):
+        taken.append(threading.current_thread().name)
+        return snapshot(self, *a, **k)
+
+    monkeypatch.setattr(SwarmClient, "snapshot", counted)
+    app = SwarmApp(Settings(docker_host=lab.docker_host))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: app.watcher is not None and app.watcher.snapshot is not None, what="the alert rules reading the swarm")
+        taken.clear()
+        started = time.monotonic()
+        await pilot.pause(6.0)  # the idle window counted (the watcher's own loop took one every 2 s)
+        await until(pilot, lambda: not app._refreshing, what="the last refresh handled")
+        assert app.watcher.snapshot is app.snapshot  # the one the screen shows
+        assert not [name for name in taken if name.startswith("swarmtui-watch")], taken
+        assert len(taken) <= 2 + (time.monotonic() - started) / 10, taken  # the app's own: events, the 10 s safety refresh
 
 
 async def test_policy_dialog_sets_the_policy_shown_on_the_row_and_read_only_refuses_it(lab, service):
