@@ -26,10 +26,9 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install -q -e '.[test]'
 	touch $@
 
-# TEST_WORKERS=2: two workers, each on labs of its own (10 min instead of 20 here: most lab tests wait
-# on the swarm). One by default: on 2 cores one run in two failed that way (lab tests timing out on the
-# second worker's lab), and CI must be green every time.
-TEST_WORKERS ?= 1
+# Two pytest-xdist workers, each on labs of its own: 10-13 min instead of 17-18 on 2 cores (most lab
+# tests wait on the swarm). TEST_WORKERS=1 runs one, on the labs test and remote only.
+TEST_WORKERS ?= 2
 
 test: system venv
 	$(SUDO) env CI="$(CI)" $(VENV)/bin/pytest -q -ra --durations=25 -n $(TEST_WORKERS) --dist loadgroup
