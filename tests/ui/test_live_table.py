@@ -118,6 +118,9 @@ async def test_a_filter_key_reads_each_row_once_and_measures_only_rows_that_coul
     made = []
     real = table_module.search_text
     monkeypatch.setattr(table_module, "search_text", lambda cells: made.append(cells) or real(cells))
+    widths = []  # cells measured to know whether a row shown again fits its columns (each key measured them all)
+    real_widths = table_module.cell_widths
+    monkeypatch.setattr(table_module, "cell_widths", lambda cells: widths.append(cells) or real_widths(cells))
     app = Host()
     async with app.run_test() as pilot:
         table = app.query_one(Pets)
@@ -131,6 +134,7 @@ async def test_a_filter_key_reads_each_row_once_and_measures_only_rows_that_coul
             table.set_filter(text)
             await pilot.pause()
         assert len(made) == 500, f"{len(made)} search texts made for 500 rows and 6 keys"
+        assert len(widths) == 500, f"{len(widths)} rows' cells measured for 500 rows and 6 keys"
         assert table.row_count == 500 and sum(measured) == 0, measured
         # a wide row that arrived while filtered out: measured when shown, and its column widens
         table.set_filter("ams")

@@ -45,6 +45,22 @@ def search_text(cells: Cells) -> str:
     return " ".join(plain(v) for v in cells).lower()
 
 
+def cell_widths(cells: Cells) -> tuple[int, ...] | None:
+    """Each cell's width in columns, or None when one must be measured by DataTable (markup, several
+    lines, a value it formats itself such as a float)."""
+    widths = []
+    for value in cells:
+        if isinstance(value, str) and ("[" in value or "\n" in value):
+            return None
+        if not isinstance(value, (Text, str)):
+            return None
+        text = plain(value)
+        if "\n" in text:
+            return None
+        widths.append(cell_len(text))
+    return tuple(widths)
+
+
 def parse_sort(spec: str, columns: tuple[tuple[str, str], ...]) -> tuple[str, bool]:
     """'replicas desc' -> ('replicas', True); ValueError naming the columns otherwise."""
     words = spec.split()
@@ -69,8 +85,10 @@ class LiveTable(DataTable):
         self._shown: dict[str, Cells] = {}
         self._values: dict[str, Values] = {}
         self._previous_values: dict[str, Values] = {}
-        self._searched: dict[str, tuple[Cells, str]] = {}  # per row: the cells and their search_text
+        # per row: its cells, their search_text and cell_widths (made again only when the cells change)
+        self._searched: dict[str, tuple[Cells, str, tuple[int, ...] | None]] = {}
         self.filter_text = ""
+        self.rows_measured = 0  # rows whose search text and cell widths were made (counted by tests)
         self._widths_stale = False
         self.sort_column: str | None = None  # None: the table's own order (sort_key)
         self.sort_reverse = False
@@ -204,31 +222,35 @@ class LiveTable(DataTable):
             return self._all
         return {k: c for k, c in self._all.items() if self.filter_text in self._search_text(k, c)}
 
-    def _search_text(self, key: str, cells: Cells) -> str:
-        """A row's search_text, made again only when its cells changed (each filter key reads all rows)."""
+    def _row_info(self, key: str, cells: Cells) -> tuple[Cells, str, tuple[int, ...] | None]:
+        """A row's search_text and cell_widths, made again only when its cells changed (each filter
+        key reads all rows; a filter showing 400 rows again measured each of their cells)."""
         hit = self._searched.get(key)
         if hit is None or hit[0] is not cells:
             if len(self._searched) > 2 * len(self._all) + 64:  # rows gone for good
                 self._searched = {k: v for k, v in self._searched.items() if k in self._all}
-            hit = self._searched[key] = (cells, search_text(cells))
-        return hit[1]
+            hit = self._searched[key] = (cells, search_text(cells), cell_widths(cells))
+            self.rows_measured += 1
+        return hit
 
-    def _add_row(self, key: str, cells: Cells) -> None:
+    def _search_text(self, key: str, cells: Cells) -> str:
+        return self._row_info(key, cells)[1]
+
+    def _limits(self) -> list[int]:
+        """Each column's width now (-1: not there yet, nothing fits)."""
+        return [col.content_width if (col := self.columns.get(ColumnKey(key))) is not None else -1 for key, _ in self.COLUMNS]
+
+    def _add_row(self, key: str, cells: Cells, limits: list[int]) -> None:
+        """`limits`: _limits() (the same for every row of one sync: DataTable measures rows later)."""
         self.add_row(*cells, key=key)
-        if self._fits(cells):
+        if self._fits(key, cells, limits):
             skip_measuring(self, key)
 
-    def _fits(self, cells: Cells) -> bool:
+    def _fits(self, key: str, cells: Cells, limits: list[int]) -> bool:
         """Whether every cell is one line of known width that fits its column as it is now (then
         DataTable need not measure the row: a filter showing rows again, most rows of a sync)."""
-        for (column, _), value in zip(self.COLUMNS, cells):
-            if isinstance(value, str) and ("[" in value or "\n" in value):
-                return False  # markup: let DataTable measure it
-            if not isinstance(value, (Text, str)) or "\n" in plain(value):
-                return False  # formatted by DataTable (a float: 2 decimals) or several lines
-            if self._widens(column, value):
-                return False
-        return True
+        widths = self._row_info(key, cells)[2]
+        return widths is not None and all(w <= limit for w, limit in zip(widths, limits))
 
     def _apply(self) -> None:
         visible = self._visible()
@@ -239,6 +261,7 @@ class LiveTable(DataTable):
             return
         reorder = False
         columns = [key for key, _ in self.COLUMNS]
+        limits = self._limits()
         for key in gone:
             self.remove_row(key)
             del self._shown[key]
@@ -246,7 +269,7 @@ class LiveTable(DataTable):
         for key, cells in visible.items():
             old = self._shown.get(key)
             if old is None:
-                self._add_row(key, cells)
+                self._add_row(key, cells, limits)
                 reorder = True
             elif old != cells:
                 for column, before, after in zip(columns, old, cells):
@@ -267,8 +290,9 @@ class LiveTable(DataTable):
         self._shown = {}
         # the first row added is highlighted by the DataTable: make it the cursor's own row
         order = sorted(visible, key=lambda k: (k != keep_key,))
+        limits = self._limits()
         for key in order:
-            self._add_row(key, visible[key])
+            self._add_row(key, visible[key], limits)
             self._shown[key] = visible[key]
         if self._shown:
             self._reorder()
