@@ -49,7 +49,7 @@ class StatusLine(Static):
             groups.append((9, [(" ", ""), ("READ-ONLY", "bold reverse yellow")]))
         if self.alerts:
             groups.append((8, [("  ", ""), (f"⚠ {self.alerts} alert{'s' if self.alerts > 1 else ''} (:alerts)", "bold reverse red")]))
-        manager = [("  │ ", "dim"), (self.manager, "cyan")]
+        manager = [("  │ ", "dim"), (Middle(self.manager), "cyan")]
         if self.connection == "connected":
             groups.append((3, manager))  # where we are: less than the counts while all is well
         else:  # the manager that does not answer, then why (the error may be cut at the edge)
@@ -74,11 +74,26 @@ class StatusLine(Static):
 
 
 KEEP = 6  # groups this important are cut short at the right edge rather than left out
+SQUEEZED = 32  # a Middle text is shortened to no fewer cells than this before the edge cuts it
+
+
+class Middle(str):
+    """A text that loses its middle, not its end, when the line is too long: a manager's URL or
+    socket path is told apart by its start (scheme, host) and its end (the socket's file name)."""
+
+
+def _squeeze(text: str, over: int) -> str:
+    keep = max(SQUEEZED, len(text) - over)
+    if keep >= len(text):
+        return text
+    head = keep // 2
+    return f"{text[:head]}…{text[len(text) - (keep - head - 1):]}"
 
 
 def fit(groups: list[tuple[int, list]], width: int) -> Text:
     """The groups that fit in `width` columns, dropping the least important first; what is left
-    (the connection, read-only, alerts, an error, the manager when it does not answer) is cut with …"""
+    (the connection, read-only, alerts, an error, the manager when it does not answer) is cut with …,
+    a Middle part in its middle first."""
     kept = list(groups)
     while True:
         text = Text.assemble(*(part for _, parts in kept for part in parts))
@@ -86,6 +101,10 @@ def fit(groups: list[tuple[int, list]], width: int) -> Text:
         if text.cell_len <= width or not droppable:
             break
         kept.remove(min(droppable, key=lambda group: group[0]))
+    if text.cell_len > width:
+        over = text.cell_len - width
+        text = Text.assemble(*((_squeeze(part[0], over), *part[1:]) if isinstance(part, tuple) and isinstance(part[0], Middle)
+                               else part for _, parts in kept for part in parts))
     text.truncate(width, overflow="ellipsis")
     return text
 
