@@ -85,7 +85,11 @@ REFRESHES: list[dict] = []
 
 
 class TimedClient(SwarmClient):
+    relist = False  # --relist: every snapshot lists every running task again (as when task counts moved)
+
     def snapshot(self, *a, **k):
+        if self.relist:
+            self._running = None
         t0, c0 = time.perf_counter(), time.thread_time()
         try:
             return super().snapshot(*a, **k)
@@ -392,6 +396,7 @@ def main() -> None:
     ap.add_argument("--log-rate", type=float, default=2.0, help="log lines/s per replica (0: as fast as read)")
     ap.add_argument("--idle-seconds", type=float, default=30)
     ap.add_argument("--idle-warmup", type=float, default=15)
+    ap.add_argument("--relist", action="store_true", help="refresh part: each snapshot re-lists every running task")
     ap.add_argument("--idle-profile", help="py-spy the TUI during the idle window into this raw file (per-thread CPU)")
     ap.add_argument("--session", default="scale-idle", help="tmux session names: SESSION-tui, SESSION-watch")
     ap.add_argument("--socket", default=SOCK)
@@ -399,6 +404,7 @@ def main() -> None:
     ap.add_argument("--profile", help="cProfile the UI thread during the keys into this file (pstats)")
     args = ap.parse_args()
     args.parts = set(args.parts.split(","))
+    TimedClient.relist = args.relist
     SOCK_PATH[0] = args.socket
     engine = start_engine(args)
     out: dict = {}

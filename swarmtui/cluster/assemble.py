@@ -69,18 +69,24 @@ def task_scope(ref: str, raw_nodes: Iterable[Payload], raw_services: Iterable[Pa
     return None
 
 
-def unwell(raw: RawSwarm, recheck: Iterable[str] = ()) -> set[str]:
+def service_models(raw: RawSwarm) -> tuple[Service, ...]:
+    """Every service (before crash-loop health), counting its tasks on Down nodes.  A refresh needs
+    them twice (unwell, then snapshot): made once and handed to both (`models`), not converted twice."""
+    return services(raw.services, raw.network_names, convert.running_on_lost_nodes(raw.running, raw.nodes))
+
+
+def unwell(raw: RawSwarm, recheck: Iterable[str] = (), models: tuple[Service, ...] | None = None) -> set[str]:
     """IDs of the services whose task history is worth reading for a crash loop (health.candidates)."""
     listed = (((t.get("Status") or {}).get("State", ""), t.get("ServiceID", "")) for t in raw.running)
-    lost = convert.running_on_lost_nodes(raw.running, raw.nodes)
-    return health.candidates(services(raw.services, raw.network_names, lost), listed, recheck)
+    return health.candidates(service_models(raw) if models is None else models, listed, recheck)
 
 
 def snapshot(raw: RawSwarm, taken_at: datetime, tasks_for: str | None = None,
-             crash_thresholds: health.Thresholds = health.DEFAULT) -> Snapshot:
+             crash_thresholds: health.Thresholds = health.DEFAULT, models: tuple[Service, ...] | None = None) -> Snapshot:
     """The swarm; with `tasks_for` (a service or node name/ID) also its tasks: the running ones,
     or every task of `raw.history` when it was fetched.  Services of `raw.histories` are marked
-    failing when their history shows a crash loop by `crash_thresholds`."""
+    failing when their history shows a crash loop by `crash_thresholds`.  `models`: service_models(raw)
+    when the caller made them already."""
     node_models = nodes(raw.nodes, raw.running)
     tasks = ()
     scope = task_scope(tasks_for, raw.nodes, raw.services) if tasks_for else None
@@ -93,8 +99,7 @@ def snapshot(raw: RawSwarm, taken_at: datetime, tasks_for: str | None = None,
     return Snapshot(
         swarm=convert.swarm_info(raw.swarm, node_models),
         nodes=node_models,
-        services=_with_health(services(raw.services, raw.network_names, convert.running_on_lost_nodes(raw.running, raw.nodes)),
-                              raw, taken_at, crash_thresholds),
+        services=_with_health(service_models(raw) if models is None else models, raw, taken_at, crash_thresholds),
         tasks=tasks,
         taken_at=taken_at,
     )

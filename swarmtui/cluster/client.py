@@ -22,7 +22,7 @@ import requests.exceptions
 from docker.types import ServiceMode, UpdateConfig
 
 from swarmtui.cluster import assemble, commands, convert, definition, guards, health, reach
-from swarmtui.cluster._dockerpy_private import post_service_update
+from swarmtui.cluster._dockerpy_private import list_tasks, post_service_update
 from swarmtui.cluster.endpoint import Endpoint, as_endpoint, ssh_words
 from swarmtui.cluster.errors import (
     ClusterError,
@@ -217,14 +217,19 @@ class SwarmClient:
             self._node_names = assemble.hostnames(raw_nodes)
             self._service_names = assemble.service_names(raw_services)
             raw = assemble.RawSwarm(raw_swarm, raw_nodes, raw_services, running, self._networks(raw_services))
-            histories = {ident: api.tasks(filters={"service": ident}) for ident in assemble.unwell(raw, recheck)}
+            models = assemble.service_models(raw)  # for unwell and the snapshot alike: converted once
+            histories = {ident: api.tasks(filters={"service": ident}) for ident in assemble.unwell(raw, recheck, models)}
             raw_history = None
             scope = assemble.task_scope(tasks_for, raw_nodes, raw_services) if tasks_for and history else None
             if scope:
                 kind, ident = scope
                 raw_history = histories.get(ident) if kind == "service" and ident in histories else api.tasks(filters={kind: ident})
             raw = replace(raw, history=raw_history, histories=histories)
-        return assemble.snapshot(raw, datetime.now(timezone.utc), tasks_for, self.crash_thresholds)
+        return assemble.snapshot(raw, datetime.now(timezone.utc), tasks_for, self.crash_thresholds, models)
+
+    def _list_tasks(self, filters: Mapping) -> list:
+        """GET /tasks with `filters`, decoded by orjson (the whole running list: 13.5 MB at 10,000 tasks)."""
+        return list_tasks(self.api, filters)
 
     def _running_tasks(self, raw_nodes: Sequence[Mapping], raw_services: Sequence[Mapping], tasks_for: str | None) -> list:
         """The swarm's running tasks.  A big list is reused while every service's version and
@@ -236,7 +241,7 @@ class SwarmClient:
                    tuple((n["ID"], (n.get("Version") or {}).get("Index"), (n.get("Status") or {}).get("State")) for n in raw_nodes))
         cached, now = self._running, time.monotonic()
         if cached is None or len(cached[1]) <= self.relist_above or cached[0] != depends or now - cached[2] > RELIST_SECONDS:
-            running = self.api.tasks(filters=RUNNING)
+            running = self._list_tasks(RUNNING)
             self._running = (depends, [_counted_part(t) for t in running] if len(running) > self.relist_above else running, now)
             return running
         scope = assemble.task_scope(tasks_for, raw_nodes, raw_services) if tasks_for else None
@@ -244,7 +249,7 @@ class SwarmClient:
             return cached[1]
         kind, ident = scope
         key = "ServiceID" if kind == "service" else "NodeID"
-        running = [t for t in cached[1] if t.get(key) != ident] + self.api.tasks(filters={kind: ident, **RUNNING})
+        running = [t for t in cached[1] if t.get(key) != ident] + self._list_tasks({kind: ident, **RUNNING})
         self._running = (depends, running, cached[2])
         return running
 
