@@ -40,31 +40,12 @@ from docker.errors import NotFound
 from swarmtui.cluster._dockerpy_private import get_service_logs, get_task_logs
 from swarmtui.cluster._urllib3_private import shutdown_stream
 from swarmtui.cluster.endpoint import Endpoint, as_endpoint
+from swarmtui.cluster.models import LogLine
 
 __all__ = ["LogLine", "LogStream", "parse_frame", "since_param", "since_unix", "Deduper"]
 
 REPLAY_LIMIT = 300  # seconds: how far back a reconnect may ask the engine to replay
 HEADER = 8  # multiplexed stream frame header: stream type (1 byte), 3 zero bytes, length (4 bytes BE)
-
-
-@dataclass(frozen=True, slots=True)
-class LogLine:
-    """One log line of one task. `timestamp` is the engine's RFC 3339 string (UTC, nanoseconds,
-    fixed width, so it sorts as text); `slot` is None for global services."""
-
-    task_id: str
-    service: str
-    slot: int | None
-    node: str
-    timestamp: str
-    text: str
-
-    @property
-    def replica(self) -> str:
-        """`service.slot@node` (global services: `service@node`)."""
-        if self.slot is None:
-            return f"{self.service}@{self.node}"
-        return f"{self.service}.{self.slot}@{self.node}"
 
 
 # ---- pure parsing ---------------------------------------------------------------------------

@@ -294,3 +294,23 @@ class StackContents:
     def lines(self) -> list[str]:
         return [f"{kind}: {', '.join(names)}" for kind, names in
                 (("services", self.services), ("networks", self.networks), ("secrets", self.secrets), ("configs", self.configs)) if names]
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    """One log line of one task. `timestamp` is the engine's RFC 3339 string (UTC, nanoseconds,
+    fixed width, so it sorts as text); `slot` is None for global services."""
+
+    task_id: str
+    service: str
+    slot: int | None
+    node: str
+    timestamp: str
+    text: str
+
+    @property
+    def replica(self) -> str:
+        """`service.slot@node` (global services: `service@node`)."""
+        if self.slot is None:
+            return f"{self.service}@{self.node}"
+        return f"{self.service}.{self.slot}@{self.node}"

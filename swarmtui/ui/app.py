@@ -218,7 +218,7 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
     @work(thread=True, exit_on_error=False, group="refresh")
     def _refresh(self, scope: str | None, history: bool = False, failing: list[str] | None = None) -> None:
         generation = self._generation
-        watcher = self.watcher if getattr(self.watcher, "fed", False) else None  # it takes no snapshot of its own
+        watcher = self.watcher if self.watcher is not None and self.watcher.fed else None  # it takes no snapshot of its own
         try:
             with self._client() as client:
                 snapshot = client.snapshot(tasks_for=scope, history=history, recheck=failing or ())

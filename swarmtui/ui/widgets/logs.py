@@ -2,7 +2,7 @@
 
 No Docker here.  Lines arrive as `LogBatch` messages (from a stream's thread through
 `post_message`, or from anything else); each line is any object with the attributes of
-`swarmtui.cluster.logs.LogLine` (task_id, service, slot, node, timestamp, text).  When the app
+`swarmtui.cluster.models.LogLine` (task_id, service, slot, node, timestamp, text).  When the app
 gives the pane a `stream_factory`, `follow_scope(scope)` (a service, a task, a node, every service)
 closes the old stream and opens a new one; `s` steps the since window (1m, 5m, 15m, 1h, all),
 `T` the tail count: either reopens the stream of the same scope with that history.
@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from time import monotonic
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Protocol
+from typing import Any, Callable, Protocol
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -35,13 +35,11 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
+from swarmtui.cluster.models import LogLine
 from swarmtui.ui.actions import bindings
 from swarmtui.ui.log_scope import ALL, SINCE_WORDS, LogScope, next_since
 from swarmtui.ui.screens.log_dialogs import SaveDialog, TailDialog
 from swarmtui.ui.widgets.lifecycle import while_composed
-
-if TYPE_CHECKING:
-    from swarmtui.cluster.logs import LogLine
 
 DEFAULT_MAX_LINES = 50_000
 ANSI_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
@@ -75,23 +73,12 @@ def replica_colour(line: Any) -> str:
 # so the 50,000 kept lines are never walked by a full collection.  Kept as objects, every line of a
 # fast stream lived long enough to reach the oldest generation, and a full collection (~160 ms of
 # CPU, every thread held) came every ~2 s: the key-latency tail (bench/logs_replay.py counts them).
-_as_kept = operator.attrgetter("task_id", "service", "slot", "node", "timestamp", "text")
+_as_kept = operator.attrgetter(*LogLine.__slots__)  # the fields in their order
 SERVICE, SLOT, NODE, STAMP, TEXT = 1, 2, 3, 4, 5
 
 
-class KeptLine(NamedTuple):
-    """A kept line with its field names, as `LogView.lines` hands it out."""
-
-    task_id: str
-    service: str
-    slot: int | None
-    node: str
-    timestamp: str
-    text: str
-
-
 class KeptLines(Sequence):
-    """`LogView.lines`: the kept tuples, read as KeptLines (oldest first)."""
+    """`LogView.lines`: the kept tuples, read as LogLines again (oldest first)."""
 
     def __init__(self, kept: list[tuple]) -> None:
         self._kept = kept
@@ -101,8 +88,8 @@ class KeptLines(Sequence):
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return [KeptLine(*t) for t in self._kept[index]]
-        return KeptLine(*self._kept[index])
+            return [LogLine(*t) for t in self._kept[index]]
+        return LogLine(*self._kept[index])
 
 
 def strip_ansi(text: str) -> str:
@@ -126,7 +113,7 @@ class LogBatch(Message, bubble=False):
     """Lines for the pane. `generation` ties a batch to the stream that made it (stale ones are
     dropped after a switch); None: always accepted (tests, other producers)."""
 
-    def __init__(self, lines: Sequence["LogLine"], generation: int | None = None) -> None:
+    def __init__(self, lines: Sequence[LogLine], generation: int | None = None) -> None:
         super().__init__()
         self.lines = lines
         self.generation = generation
@@ -175,8 +162,8 @@ class LogView(ScrollView, can_focus=True):
     def lines(self) -> KeptLines:
         return KeptLines(self._kept)
 
-    def line(self, seq: int) -> KeptLine:
-        return KeptLine(*self._kept[seq - self.first_seq])
+    def line(self, seq: int) -> LogLine:
+        return LogLine(*self._kept[seq - self.first_seq])
 
     def _line(self, seq: int) -> tuple:
         return self._kept[seq - self.first_seq]

@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Static
 from swarmtui.cluster.models import Task
 from swarmtui.ui.actions import bindings
 from swarmtui.ui.format import age, size, styled
+from swarmtui.ui.widgets.lifecycle import while_composed
 from swarmtui.ui.widgets.ranks import TASK_STATES, natural, newest_first, rank
 from swarmtui.ui.widgets.table import Cells, LiveTable, Values
 
@@ -215,16 +216,13 @@ class TasksPane(Vertical, can_focus=False):
     def table(self) -> TasksTable:
         return self.query_one(TasksTable)
 
-    def _composed(self) -> bool:
-        """False before compose() mounted the table and detail, and while they are torn down at exit:
-        a late snapshot or CPU/memory poll then has nothing to draw on (both seen in CI runs)."""
-        return bool(self.query(TasksTable)) and bool(self.query("#task-detail"))
-
+    # A late snapshot or CPU/memory poll (before compose(), or while the children are torn down at
+    # exit) has nothing to draw on: both seen in CI runs.
+    @while_composed
     def show(self, tasks: tuple[Task, ...], now: datetime | None = None) -> None:
         self._tasks = {t.id: t for t in tasks}
-        if self._composed():
-            self.table.show(tasks, now)
-            self.show_detail()
+        self.table.show(tasks, now)
+        self.show_detail()
 
     def clear(self) -> None:
         self._tasks = {}
@@ -235,17 +233,15 @@ class TasksPane(Vertical, can_focus=False):
         key = self.table.highlighted_key
         return self._tasks.get(key) if key else None
 
+    @while_composed
     def show_detail(self) -> None:
-        if not self._composed():
-            return
         detail = self.query_one("#task-detail", Static)
         task = self.selected()
         detail.set_class(task is None, "-empty")
         detail.update(task_detail(task, self.table.clock.now, self.table.usage.get(task.id)) if task else "")
 
+    @while_composed
     def show_usage(self, usage: dict) -> None:
-        if not self._composed():
-            return
         self.table.show_usage(usage)
         reasons = {t.node_hostname: u.reason for k, u in usage.items() if hasattr(u, "reason") and (t := self._tasks.get(k))}
         first = next(iter(sorted(reasons.items())), None)
