@@ -21,8 +21,8 @@ import docker.errors
 import requests.exceptions
 from docker.types import ServiceMode, UpdateConfig
 
-from swarmtui.cluster import assemble, commands, convert, definition, guards, health, reach
-from swarmtui.cluster._dockerpy_private import list_tasks, post_service_update
+from swarmtui.cluster import assemble, commands, convert, definition, guards, health, reach, tasklist
+from swarmtui.cluster._dockerpy_private import get_tasks, post_service_update
 from swarmtui.cluster.endpoint import Endpoint, as_endpoint, ssh_words
 from swarmtui.cluster.errors import (
     ClusterError,
@@ -43,8 +43,9 @@ RETRIES = 5  # read-modify-write attempts on "update out of sequence"
 NOT_IN_RAFT = "can't find manager in raft memberlist"  # the engine's answer to demoting a node still joining
 DEFAULT_MAX_REPLICAS = 1000
 RUNNING = {"desired-state": ["running", "ready"]}  # "ready": waiting out a restart delay
-# Above this many running tasks the whole list (10,000 tasks: 13 MB of JSON, 0.3-0.5 s of CPU to parse,
-# holding the GIL) is read again only when it can have changed (see _running_tasks) or every RELIST_SECONDS.
+# Above this many running tasks the list (10,000 tasks: 13.5 MB of JSON the engine makes and sends, 36-39 ms
+# to decode here even by schema) is read again only when it can have changed (see _running_tasks) or every
+# RELIST_SECONDS.
 RELIST_ABOVE = 2000
 RELIST_SECONDS = 30.0
 
@@ -60,14 +61,6 @@ def update_config(policy: UpdatePolicy) -> UpdateConfig:
         max_failure_ratio=policy.max_failure_ratio,
         order=policy.order,
     )
-
-
-def _counted_part(task: Mapping[str, Any]) -> dict:
-    """What a kept task is counted by (node counts, resources, lost nodes, crash-loop candidates):
-    10,000 whole tasks held between refreshes cost ~100 MB; the shown ones are always read whole."""
-    return {"ID": task.get("ID"), "ServiceID": task.get("ServiceID"), "NodeID": task.get("NodeID"),
-            "DesiredState": task.get("DesiredState"), "Status": {"State": (task.get("Status") or {}).get("State")},
-            "Spec": {"Resources": (task.get("Spec") or {}).get("Resources")}}
 
 
 class _Unchanged(Exception):
@@ -227,23 +220,21 @@ class SwarmClient:
             raw = replace(raw, history=raw_history, histories=histories)
         return assemble.snapshot(raw, datetime.now(timezone.utc), tasks_for, self.crash_thresholds, models)
 
-    def _list_tasks(self, filters: Mapping) -> list:
-        """GET /tasks with `filters`, decoded by orjson (the whole running list: 13.5 MB at 10,000 tasks)."""
-        return list_tasks(self.api, filters)
+    def _list_tasks(self, filters: Mapping, counted: bool = False) -> list:
+        """GET /tasks with `filters`: whole tasks, or (`counted`) only the fields tasklist.Counted names."""
+        return tasklist.decode(get_tasks(self.api, filters), counted)
 
     def _running_tasks(self, raw_nodes: Sequence[Mapping], raw_services: Sequence[Mapping], tasks_for: str | None) -> list:
-        """The swarm's running tasks.  A big list is reused while every service's version and
-        ServiceStatus counts and every node's state are what they were when it was read (swarm has no
-        task events; a task that stops or moves changes those counts): then only the tasks of
-        `tasks_for` (the tasks pane's service or node) are read again and spliced in."""
+        """The swarm's running tasks: the tasks of `tasks_for` (the tasks pane's service or node) whole,
+        every other one as what it is counted by (tasklist.Counted).  A big list of those is reused while
+        every service's version and ServiceStatus counts and every node's state are what they were when
+        it was read (swarm has no task events; a task that stops or moves changes those counts)."""
         depends = (tuple((s["ID"], (s.get("Version") or {}).get("Index"), tuple(sorted((s.get("ServiceStatus") or {}).items())))
                          for s in raw_services),
                    tuple((n["ID"], (n.get("Version") or {}).get("Index"), (n.get("Status") or {}).get("State")) for n in raw_nodes))
         cached, now = self._running, time.monotonic()
         if cached is None or len(cached[1]) <= self.relist_above or cached[0] != depends or now - cached[2] > RELIST_SECONDS:
-            running = self._list_tasks(RUNNING)
-            self._running = (depends, [_counted_part(t) for t in running] if len(running) > self.relist_above else running, now)
-            return running
+            cached = self._running = (depends, self._list_tasks(RUNNING, counted=True), now)
         scope = assemble.task_scope(tasks_for, raw_nodes, raw_services) if tasks_for else None
         if scope is None:
             return cached[1]

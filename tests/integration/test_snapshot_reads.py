@@ -17,9 +17,9 @@ class CountingClient(SwarmClient):
         super().__init__(*a, **k)
         self.listings: list[dict] = []
 
-    def _list_tasks(self, filters):
+    def _list_tasks(self, filters, counted=False):
         self.listings.append(dict(filters))
-        return super()._list_tasks(filters)
+        return super()._list_tasks(filters, counted)
 
 
 def whole_lists(client: CountingClient, start: int = 0) -> int:
