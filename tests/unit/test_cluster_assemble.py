@@ -17,9 +17,9 @@ def load(name: str):
     return json.loads((FIXTURES / f"cluster_{name}.json").read_text())
 
 
-def raw_swarm(history: bool = False, nodes=None) -> assemble.RawSwarm:
+def raw_swarm(history: bool = False, nodes=None, running=None) -> assemble.RawSwarm:
     tasks = load("tasks_caphost")
-    running = [t for t in tasks if t["DesiredState"] == "running"]
+    running = [t for t in tasks if t["DesiredState"] == "running"] if running is None else running
     # swarm's "host" network has a swarm-scope ID the list does not show: the client looks it up
     names = {**convert.network_names(load("networks")), "v12bohetjbjj1zrh2v6jgxya0": "host"}
     return assemble.RawSwarm(load("swarm"), nodes or load("nodes"), load("services"), running,
