@@ -92,3 +92,57 @@ def skip_measuring(table: DataTable, row_key: str) -> None:
     from textual.widgets.data_table import RowKey
 
     table._new_rows.discard(RowKey(row_key))
+
+
+def update_scrollbars(widget, virtual_size) -> None:
+    """Size a widget's scrollbars to a new virtual size, without a layout pass.
+
+    Why private: the layout pass does this (`Widget._scroll_update`), and a layout pass repaints the
+    whole screen; swarmtui's tables skip it when their box cannot change (widgets/table.py)."""
+    widget._scroll_update(virtual_size)
+
+
+def remove_rows(table: DataTable, row_keys) -> None:
+    """Remove these rows in one pass over the rest (DataTable.remove_row, for many rows at once).
+
+    Why private: `remove_row` rebuilds the index of every remaining row for each row removed
+    (O(rows) each: a filter key hiding 400 of 500 rows) and asks for a layout pass of the whole
+    screen each time; the table's size is updated in its idle handler anyway (`_update_dimensions`,
+    which LiveTable's virtual size watcher turns into a layout only when its box can change)."""
+    from textual._two_way_dict import TwoWayDict
+    from textual.widgets.data_table import CellKey, RowKey
+
+    gone = {RowKey(key) for key in row_keys}
+    if not gone:
+        return
+    locations = table._row_locations
+    kept = sorted((locations.get(key), key) for key in locations if key not in gone)
+    table._row_locations = TwoWayDict({key: index for index, (_, key) in enumerate(kept)})
+    for row_key in gone:
+        for column_key in table._data.get(row_key, ()):
+            table._updated_cells.discard(CellKey(row_key, column_key))
+        table.rows.pop(row_key, None)
+        table._data.pop(row_key, None)
+    table._require_update_dimensions = True
+    table.check_idle()
+    table.cursor_coordinate = table.cursor_coordinate
+    table.hover_coordinate = table.hover_coordinate
+    table._update_count += 1
+    table.refresh()
+
+
+def restyle_keeping_renders(table: DataTable) -> None:
+    """What DataTable.notify_style_update does, but keeping the cells, rows and lines it rendered.
+
+    Why private: DataTable drops every render cache on each restyle, and a pane switch restyles the
+    two tables whose focus changed, so each re-rendered every visible cell with Rich (~25 ms of a
+    switch at 500 nodes). Those caches are keyed by the base style and the pseudo-class state (focus
+    included): an entry is right whenever the component styles of its state are what they were.
+    The caller checks that before its next paint (the component styles are updated only after this
+    call) and drops them with drop_render_caches when they are not."""
+    from textual.widget import Widget
+
+    Widget.notify_style_update(table)
+    table._styles_cache.clear()
+    table._get_styles_to_render_cell.cache_clear()
+    table.refresh()

@@ -2,7 +2,7 @@
 
 Speed itself is measured in bench/fleet_scale.py; these tests pin the shape that keeps it fast:
 a refresh a second later rewrites no cell just because ages moved, and a large scale-down or
-filter does not remove rows one by one (each remove_row is O(rows)).
+filter does not remove rows one by one (each remove_row is O(rows) and a layout pass).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from textual.app import App, ComposeResult
 
 from swarmtui.cluster.models import Task
 from swarmtui.ui.format import age
-from swarmtui.ui.widgets.table import BULK_REMOVALS
 from swarmtui.ui.widgets.tasks import TasksTable
 
 T0 = datetime(2026, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
@@ -99,7 +98,7 @@ async def test_scaling_500_to_50_and_filtering_do_not_remove_rows_one_by_one():
         table.move_cursor(row=table.get_row_index("task0020"))
         table.show(tasks[:50], T0)
         assert table.row_count == 50
-        assert len(removals) <= BULK_REMOVALS
+        assert removals == [], "rows were removed one by one"
         assert table.highlighted_key == "task0020", "the cursor stays on its task"
         names = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
         assert names == [f"spider.{i}" for i in range(1, 51)], "still sorted by slot"
@@ -121,3 +120,39 @@ async def test_patch_shows_one_cell_ahead_of_the_next_sync():
         table.set_filter("")
         table.show(tasks, T0)  # the snapshot's truth wins again
         assert str(table.get_cell("task0002", "state")) == "Running"
+
+
+class Boxed(App):
+    """A table whose height follows its rows up to a limit, as the nodes and services panes do."""
+
+    CSS = "TasksTable { height: auto; max-height: 12; } #below { height: 1fr; }"
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Static
+
+        yield TasksTable()
+        yield Static("below", id="below")
+
+
+async def test_a_filter_that_keeps_the_table_taller_than_its_box_makes_no_layout_pass():
+    """Counted: each filter key was a layout pass of the whole screen (every widget repainted, ~45 ms
+    at 500 nodes); only a key that lets the table's box shrink or grow needs one."""
+    app = Boxed()
+    async with app.run_test(size=(160, 48)) as pilot:
+        table, below = app.query_one(TasksTable), app.query_one("#below")
+        table.show(fleet(500), T0)
+        await pilot.pause()
+        assert table.size.height == 12
+        layouts, original = [], app.screen._refresh_layout
+        app.screen._refresh_layout = lambda *a, **k: (layouts.append(1), original(*a, **k))[1]
+        for text in ("lab-worker-1", "lab-worker-", "spider.1"):
+            table.set_filter(text)
+            await pilot.pause()
+        assert layouts == [], f"{len(layouts)} layout passes for filters that keep the box full"
+        assert table.row_count == 111 and table.vertical_scrollbar.window_virtual_size == 112, "the scrollbar follows the rows"
+        table.set_filter("spider.49")  # spider.49 and .490-.499: 11 rows and the header, just what the box holds
+        await pilot.pause()
+        assert layouts and table.row_count == 11 and table.size.height == 12
+        table.set_filter("spider.499")  # the box shrinks, what is below it grows
+        await pilot.pause()
+        assert table.row_count == 1 and table.size.height < 12 and below.size.height > 48 - 12

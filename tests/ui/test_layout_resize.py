@@ -40,3 +40,34 @@ def test_resize_under_the_help_switches_the_main_layout() -> None:
             assert not main.has_class("-narrow"), "160 columns after the help closed, yet one pane at a time"
 
     asyncio.run(run())
+
+
+def test_a_narrow_screen_shows_the_pane_switched_to_also_when_switched_while_wide() -> None:
+    """The narrow layout's pane is marked only while the screen is narrow (a class change restyles
+    the panes: docs/performance.md), so a resize to narrow marks the one last switched to."""
+    async def run() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 48)) as pilot:
+            await main_screen(pilot)
+            main = app.screen
+
+            def shown() -> list[str]:
+                return [pane.id for pane in main.query("#panes > *") if pane.display]
+
+            await pilot.press("3")
+            await pilot.pause(0.2)
+            await pilot.resize_terminal(80, 24)
+            await pilot.pause(0.3)
+            assert shown() == ["tasks"]
+            await pilot.press("1")
+            await pilot.pause(0.2)
+            assert shown() == ["nodes"] and app._current_pane() == "nodes"
+            await pilot.resize_terminal(160, 48)
+            await pilot.pause(0.3)
+            await pilot.press("2")
+            await pilot.pause(0.2)
+            await pilot.resize_terminal(80, 24)
+            await pilot.pause(0.3)
+            assert shown() == ["services"]
+
+    asyncio.run(run())

@@ -6,11 +6,12 @@ order of rows changed (after dolphie's Processlist and k9s' table diffing), so
 the cursor and scroll position survive every refresh. A filter hides rows that
 do not contain the text without forgetting them.
 
-At fleet scale (hundreds of rows) two DataTable costs matter: `remove_row` is
-O(rows) each, so a sync or a filter key that drops more than BULK_REMOVALS rows
-rebuilds the rows once instead (the cursor stays on its row); and
-`update_cell(update_width=True)` re-measures the whole column whenever a value
-gets narrower, so widths are only asked for when a value is wider than its column.
+At fleet scale (hundreds of rows) three DataTable costs matter: `remove_row` is
+O(rows) each and a layout pass of the screen, so the rows a sync or a filter key
+drops go in one pass (`remove_rows`); `update_cell(update_width=True)` re-measures
+the whole column whenever a value gets narrower, so widths are only asked for when
+a value is wider than its column; and a change of the row count is a layout pass
+only when the table's box can change (watch_virtual_size).
 
 Sorting (`<` `>` move the sort column, `!` reverses; the keys are in the action table's
 "tables" scope) orders rows by values the table was given per row (a number, a time, a state's
@@ -24,16 +25,25 @@ from typing import Any, Mapping
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
-from swarmtui.ui._textual_private import drop_render_caches, order_rows, set_column_label, skip_measuring
+from swarmtui.ui._textual_private import (
+    drop_render_caches,
+    order_rows,
+    remove_rows,
+    restyle_keeping_renders,
+    set_column_label,
+    skip_measuring,
+    update_scrollbars,
+)
 from swarmtui.ui.actions import bindings
 
 Cells = tuple[Any, ...]
 Values = tuple[Any, ...]  # one sortable value per column (None: sorts last)
 MARKS = {False: " ▲", True: " ▼"}
-BULK_REMOVALS = 32  # more rows gone than this in one sync: rebuild instead of remove_row each
 
 
 def plain(value: Any) -> str:
@@ -76,6 +86,12 @@ class LiveTable(DataTable):
     BINDINGS = bindings("tables")  # sorting, on every table
     SORT_NAME = ""  # the key in config.toml's [sort] that remembers this table's order
 
+    # DataTable sets its virtual size whenever its rows change, and Textual makes that a layout pass
+    # of the whole screen, every widget repainted (~45 ms at 500 nodes: most of a filter key's frame).
+    # A table taller than its box before and after keeps its box: only its scrollbar moves
+    # (watch_virtual_size asks for the layout in every other case).
+    virtual_size = Reactive(Size(0, 0), layout=False)
+
     def __init__(self, columns: tuple[tuple[str, str], ...] | None = None, sort_name: str = "", **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         if columns is not None:
@@ -89,6 +105,10 @@ class LiveTable(DataTable):
         self._searched: dict[str, tuple[Cells, str, tuple[int, ...] | None]] = {}
         self.filter_text = ""
         self.rows_measured = 0  # rows whose search text and cell widths were made (counted by tests)
+        self.layouts_skipped = 0  # row changes that kept the table's box: no layout pass (counted by tests)
+        self._styles_seen: dict[Any, tuple] = {}  # pseudo-class state -> the styles rendered under it
+        self.restyles_kept = 0  # restyles that kept the rendered cells (counted by tests)
+        self._restyled = False
         self._widths_stale = False
         self.sort_column: str | None = None  # None: the table's own order (sort_key)
         self.sort_reverse = False
@@ -208,6 +228,46 @@ class LiveTable(DataTable):
     def total_rows(self) -> int:
         return len(self._all)
 
+    def notify_style_update(self) -> None:
+        """A restyle (a pane switch restyles the tables losing and gaining focus): the rendered cells
+        are kept until the next paint, which drops them unless the styles of the pseudo-class state
+        it paints in are the ones last painted in it (Textual updates component styles after this)."""
+        if not self.is_mounted:
+            super().notify_style_update()
+            return
+        self._restyled = True
+        restyle_keeping_renders(self)
+
+    def render_lines(self, crop):
+        if self._restyled:
+            self._restyled = False
+            if self._styles_hold():
+                self.restyles_kept += 1
+            else:
+                drop_render_caches(self)
+        return super().render_lines(crop)
+
+    def _styles_hold(self) -> bool:
+        """Whether the styles of this pseudo-class state are the ones its cached renders were made with."""
+        state = self.get_pseudo_class_state()
+        styles = (self.rich_style, *(self.get_component_rich_style(name) for name in sorted(self.COMPONENT_CLASSES)))
+        seen = self._styles_seen.get(state)
+        if seen == styles:
+            return True
+        if seen is not None:  # the styles themselves changed (a theme): what any state rendered may be stale
+            self._styles_seen = {}
+        self._styles_seen[state] = styles
+        return False
+
+    def watch_virtual_size(self, old: Size, new: Size) -> None:
+        view = self.scrollable_content_region
+        if view.height > 0 and old.width == new.width and min(old.height, new.height) > view.height:
+            self.layouts_skipped += 1
+            update_scrollbars(self, new)
+            self.refresh()
+        else:
+            self.refresh(layout=True)
+
     def on_idle(self) -> None:
         # DataTable measures new cells in its own idle handler (which runs before this one) but
         # keeps lines it painted before that with the old column widths: drop them once.
@@ -256,16 +316,12 @@ class LiveTable(DataTable):
         visible = self._visible()
         keep_key = self.highlighted_key
         gone = [k for k in self._shown if k not in visible]
-        if len(gone) > BULK_REMOVALS:
-            self._rebuild(visible, keep_key)
-            return
-        reorder = False
+        remove_rows(self, gone)
+        for key in gone:
+            del self._shown[key]
+        reorder = bool(gone)
         columns = [key for key, _ in self.COLUMNS]
         limits = self._limits()
-        for key in gone:
-            self.remove_row(key)
-            del self._shown[key]
-            reorder = True
         for key, cells in visible.items():
             old = self._shown.get(key)
             if old is None:
@@ -282,21 +338,7 @@ class LiveTable(DataTable):
         self._previous_values = self._values
         if reorder and self._shown:
             self._reorder()
-        self._keep_cursor(keep_key)
-
-    def _rebuild(self, visible: Mapping[str, Cells], keep_key: str | None) -> None:
-        """Many rows gone at once (a filter key, a scale-down): one clear and one add per row."""
-        self.clear()
-        self._shown = {}
-        # the first row added is highlighted by the DataTable: make it the cursor's own row
-        order = sorted(visible, key=lambda k: (k != keep_key,))
-        limits = self._limits()
-        for key in order:
-            self._add_row(key, visible[key], limits)
-            self._shown[key] = visible[key]
-        if self._shown:
-            self._reorder()
-        self._keep_cursor(keep_key, scroll=True)
+        self._keep_cursor(keep_key, scroll=bool(gone))  # rows gone above it: its row may be off screen now
 
     def _keep_cursor(self, keep_key: str | None, scroll: bool = False) -> None:
         if keep_key in self._shown:
