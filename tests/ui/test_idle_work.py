@@ -19,6 +19,10 @@ def test_the_same_queue_reading_rewrites_no_line_and_a_new_one_rewrites_the_stat
         async with app.run_test(size=(160, 48)) as pilot:
             await main_screen(pilot)
             pane = app.query_one(QueuePane)
+            # the app's own poll (every second) shows what the test showed last, not the recorded
+            # reading again: under load one landed after the new reading (a second status rewrite)
+            shown = [queue_snapshot()]
+            app.queue_monitor.poll = lambda: shown[0]
             status = pane.query_one("#queue-status", Static)
             updates = []
             for static in pane.query(Static):
@@ -29,7 +33,8 @@ def test_the_same_queue_reading_rewrites_no_line_and_a_new_one_rewrites_the_stat
                 await pilot.pause()
             assert updates == [], updates
             assert "keys" in str(status.content)
-            pane.show(dataclasses.replace(queue_snapshot(), elapsed_ms=queue_snapshot().elapsed_ms + 7))
+            shown[0] = dataclasses.replace(queue_snapshot(), elapsed_ms=queue_snapshot().elapsed_ms + 7)
+            pane.show(shown[0])
             await pilot.pause()
             assert updates == ["queue-status"], updates
     asyncio.run(go())
