@@ -42,7 +42,7 @@ from swarmtui.cluster._urllib3_private import shutdown_stream
 from swarmtui.cluster.endpoint import Endpoint, as_endpoint
 from swarmtui.cluster.models import LogLine
 
-__all__ = ["LogLine", "LogStream", "parse_frame", "since_param", "since_unix", "Deduper"]
+__all__ = ["LogLine", "LogStream", "parse_frame", "split_frame", "parse_details", "since_param", "since_unix", "Deduper"]
 
 REPLAY_LIMIT = 300  # seconds: how far back a reconnect may ask the engine to replay
 HEADER = 8  # multiplexed stream frame header: stream type (1 byte), 3 zero bytes, length (4 bytes BE)
@@ -51,27 +51,41 @@ HEADER = 8  # multiplexed stream frame header: stream type (1 byte), 3 zero byte
 # ---- pure parsing ---------------------------------------------------------------------------
 
 def parse_frame(payload: bytes) -> tuple[str, dict[str, str], str]:
-    """`TIMESTAMP DETAILS TEXT\\n` (as sent with timestamps=1, details=1) → (timestamp, details, text).
+    """`TIMESTAMP DETAILS TEXT\n` (as sent with timestamps=1, details=1) → (timestamp, details, text).
 
     Invalid UTF-8 becomes U+FFFD, never an exception.  Missing parts come back empty.
     """
+    ts, attrs, text = split_frame(payload)
+    return ts, parse_details(attrs), text
+
+
+def split_frame(payload: bytes) -> tuple[str, bytes, str]:
+    """parse_frame with the details left as their bytes (`k=v,k=v`, b"" when there are none): every
+    line of one task carries the same ones, so a reader parses each distinct value once."""
     ts = ""
     head, sep, rest = payload.partition(b" ")
     if head[:2] == b"20" and head.endswith(b"Z") and sep:
         ts = head.decode("ascii", "replace")
     else:
         rest = payload
-    details: dict[str, str] = {}
+    attrs = b""
     if rest.startswith(b"com.docker."):
         attrs, _, rest = rest.partition(b" ")
-        for pair in attrs.decode("utf-8", "replace").split(","):
-            key, _, value = pair.partition("=")
-            details[key] = value
     if rest.endswith(b"\n"):
         rest = rest[:-1]
     if rest.endswith(b"\r"):
         rest = rest[:-1]
-    return ts, details, rest.decode("utf-8", "replace")
+    return ts, attrs, rest.decode("utf-8", "replace")
+
+
+def parse_details(attrs: bytes) -> dict[str, str]:
+    """b"com.docker.swarm.node.id=N,com.docker.swarm.service.id=S,..." → {key: value}."""
+    details: dict[str, str] = {}
+    if attrs:
+        for pair in attrs.decode("utf-8", "replace").split(","):
+            key, _, value = pair.partition("=")
+            details[key] = value
+    return details
 
 
 def since_unix(when: float) -> str:
@@ -524,18 +538,24 @@ class LogStream:
         service_id = reader.service_id
         admit = reader.dedupe.admit
         node_only = self._node_id
+        known: dict[bytes, tuple[str, str, str]] = {}  # details bytes -> (task, service, node) IDs
         for payload in frames:
-            ts, details, text = parse_frame(payload)
-            if node_only is not None and details.get("com.docker.swarm.node.id") != node_only:
+            ts, attrs, text = split_frame(payload)
+            ids = known.get(attrs)
+            if ids is None:
+                if len(known) > 4096:  # tasks come and go over a long stream
+                    known.clear()
+                details = parse_details(attrs)
+                ids = known[attrs] = (details.get("com.docker.swarm.task.id", ""),
+                                      details.get("com.docker.swarm.service.id", service_id),
+                                      details.get("com.docker.swarm.node.id", ""))
+            task_id, from_service, node_id = ids
+            if node_only is not None and node_id != node_only:
                 continue
-            task_id = details.get("com.docker.swarm.task.id", "")
             if not admit(task_id, ts, text):
                 self.stats["duplicates"] += 1
                 continue
-            name, slot, host = self._attribute(
-                task_id, details.get("com.docker.swarm.service.id", service_id),
-                details.get("com.docker.swarm.node.id", ""),
-            )
+            name, slot, host = self._attribute(task_id, from_service, node_id)
             out.append(LogLine(task_id, name, slot, host, ts, text))
             if len(out) >= 2000:
                 self._hand_over(out[:])

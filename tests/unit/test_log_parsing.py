@@ -41,3 +41,25 @@ def test_deduper_drops_replayed_lines_and_keeps_new_ones():
     assert d.admit("t1", "2026-01-01T00:00:06.000000000Z", "other")
     assert d.admit("t2", "2026-01-01T00:00:00.000000000Z", "line 0")  # another task
     assert d.dropped == 4
+
+
+def test_a_reader_parses_each_distinct_details_prefix_once_and_attributes_every_line(monkeypatch):
+    """Counted: every line of a task carries the same details; parsing them per line was a third of
+    a reader's time at full speed (docs/performance.md)."""
+    from swarmtui.cluster import logs
+
+    parsed = []
+    parse = logs.parse_details
+    monkeypatch.setattr(logs, "parse_details", lambda attrs: parsed.append(attrs) or parse(attrs))
+    other = PREFIX.replace(b"t1", b"t2").replace(b"n1", b"n2")
+    payloads = [b"2026-11-26T23:47:%02d.000000001Z %s line %d\n" % (i, PREFIX if i % 2 else other, i) for i in range(40)]
+    stream = logs.LogStream(None, "s1", lambda batch: None)
+    stream._attribute = lambda task, service, node: (f"name-of-{service}", 1, f"host-of-{node}")
+    reader = logs._Reader("s1")
+    out: list = []
+    stream._hand_over = lambda lines: out.extend(lines)
+    stream._consume(reader, iter(payloads), [])
+    assert sorted(parsed) == sorted({PREFIX, other})
+    assert [(line.task_id, line.node, line.text) for line in out] == [
+        ("t1" if i % 2 else "t2", "host-of-n1" if i % 2 else "host-of-n2", f"line {i}") for i in range(40)]
+    assert all(line.service == "name-of-s1" for line in out)
