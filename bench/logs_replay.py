@@ -33,8 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.fleet_scale import Frames, med, p95
 from bench.logs_throughput import FirstDraw, count_cli
-from bench.scale_replay import SIZE, settle, start_engine
-from textual import events
+from bench.scale_replay import SIZE, send_key, settle, start_engine
 
 from swarmtui.config import Settings
 from swarmtui.ui.app import SwarmApp
@@ -43,15 +42,6 @@ from swarmtui.ui.widgets.logs import LogsPane
 
 class BatchCounting(SwarmApp):
     batches = 0
-
-
-def send_key(app, key: str) -> None:
-    """A key event posted from outside the loop, as the terminal driver's input thread posts it
-    (no waiting for idle, unlike `pilot.press`)."""
-    char = key if len(key) == 1 else None
-    event = events.Key(key, char)
-    event.set_sender(app)
-    app._driver.send_message(event)
 
 
 async def press(pilot, key: str, use_pilot: bool) -> None:

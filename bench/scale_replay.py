@@ -39,6 +39,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.fleet_scale import Frames, cell, idle_cpu, med, p95, pane_pids, tmux
+from textual import events
+
 from swarmtui.cluster.client import SwarmClient
 from swarmtui.config import Settings
 from swarmtui.ui.app import SwarmApp
@@ -47,6 +49,7 @@ from swarmtui.ui.sources import live as live_sources
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = (160, 48)
 SOCK = "/tmp/swarmtui-replay-bench.sock"
+PILOT_KEYS = [False]  # --pilot-keys: press keys through Pilot.press (its waits included), as before 2026-12-02
 
 
 # ---- the replay engine, its own process ---------------------------------------------------------
@@ -137,10 +140,24 @@ async def settle(app, pilot, big: str) -> None:
     await pilot.pause(1.0)
 
 
+def send_key(app, key: str) -> None:
+    """A key as the terminal driver hands it to the app (what Pilot.press does first). Pilot.press
+    then sleeps 20 ms and posts a callback to every widget on the screen, waiting for all of them:
+    those run on the UI thread ahead of the frame the key asked for, which no terminal does. press()
+    lets the app settle that way only after the key's frame, before the next key."""
+    event = events.Key(key, key if len(key) == 1 else None)
+    event.set_sender(app)
+    app._driver.send_message(event)
+
+
 async def press(pilot, frames: Frames, key: str, predicate, timeout: float = 5) -> float:
     t0 = time.perf_counter()
-    await pilot.press(key)
+    if PILOT_KEYS[0]:
+        await pilot.press(key)
+    else:
+        send_key(pilot.app, key)
     frame = await frames.wait(predicate, after=t0, timeout=timeout)
+    await pilot.pause()  # what the key set going (a service's tasks and logs) done before the next key
     await asyncio.sleep(0.05)  # a person's pace
     return (frame[0] - t0) * 1000 if frame else timeout * 1000
 
@@ -401,10 +418,12 @@ def main() -> None:
     ap.add_argument("--session", default="scale-idle", help="tmux session names: SESSION-tui, SESSION-watch")
     ap.add_argument("--socket", default=SOCK)
     ap.add_argument("--json", help="also write the raw figures here")
+    ap.add_argument("--pilot-keys", action="store_true", help="keys through Pilot.press (adds its own waits; see send_key)")
     ap.add_argument("--profile", help="cProfile the UI thread during the keys into this file (pstats)")
     args = ap.parse_args()
     args.parts = set(args.parts.split(","))
     TimedClient.relist = args.relist
+    PILOT_KEYS[0] = args.pilot_keys
     SOCK_PATH[0] = args.socket
     engine = start_engine(args)
     out: dict = {}
