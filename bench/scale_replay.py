@@ -11,7 +11,8 @@ SwarmApp (headless, Pilot, 160x48) talks to it through its live sources (docker_
            and request -> first frame of the services pane after it. Plus API calls per refresh.
   keys     press -> first frame showing the key's effect: cursor down/up on the nodes (500 rows),
            services (200) and tasks (the big service's 1,000 rows) panes, typing and erasing a filter
-           on the nodes pane (RUNS times), pane switches (1/2/3). Parts cursor, filter, switch run one kind each.
+           on the nodes pane (RUNS times), `>` through every sort column and `!` on the nodes pane (RUNS
+           times), pane switches (1/2/3). Parts cursor, filter, sort, switch run one kind each.
   death    a worker dies (the engine sends node state.new=down, its 20 tasks reschedule): event
            timeNano -> first nodes-pane frame drawing Down.
   scale    the big service 200 -> 1,000: event -> services pane draws 1000/1000; each tasks-pane sync.
@@ -223,6 +224,20 @@ async def part_refresh_keys(args, out: dict) -> None:
             keys[f"filter nodes ({nodes.total_rows} rows)"] = typing
             await pilot.press("escape")
             await pilot.pause(0.3)
+        if "keys" in args.parts or "sort" in args.parts:
+            nodes.focus()
+            await pilot.pause(0.3)
+            frames = Frames(nodes, lambda: (nodes.sort_column, nodes.sort_reverse))
+            sorting = []
+            columns = [None, *(key for key, _ in nodes.COLUMNS)]
+            for _ in range(args.runs):
+                for _ in range(len(columns)):  # `>` through every column and back to the table's own order
+                    want = columns[(columns.index(nodes.sort_column) + 1) % len(columns)]
+                    sorting.append(await press(pilot, frames, "greater_than_sign", lambda s, w=want: s[0] == w))
+                want_reverse = not nodes.sort_reverse
+                sorting.append(await press(pilot, frames, "exclamation_mark", lambda s, w=want_reverse: s[1] == w))
+            nodes.set_sort(None)
+            keys[f"sort nodes ({nodes.row_count} rows)"] = sorting
         if "keys" in args.parts or "switch" in args.parts:
             switch = []
             for _ in range(args.runs * 3):
@@ -428,7 +443,7 @@ def main() -> None:
     engine = start_engine(args)
     out: dict = {}
     try:
-        if args.parts & {"refresh", "keys", "cursor", "filter", "switch"}:
+        if args.parts & {"refresh", "keys", "cursor", "filter", "sort", "switch"}:
             asyncio.run(part_refresh_keys(args, out))
         if args.parts & {"death", "scale", "rolling", "burst"}:
             engine.terminate()

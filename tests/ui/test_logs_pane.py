@@ -491,3 +491,22 @@ async def test_a_fast_stream_makes_no_full_garbage_collection():
         gc.callbacks.remove(count)
         gc.set_threshold(*before)
     assert len(full) == 0, f"{len(full)} full collections"
+
+
+async def test_a_wrapped_line_takes_the_rows_its_drawn_text_needs_however_it_is_counted():
+    """Wrapping counts a plain ASCII line's row without making its text (most crawler lines);
+    tabs, escape sequences and wide characters are measured on the text drawn, as before."""
+    from rich.cells import cell_len
+
+    texts = ["GET /item/1 200 ok " * 12, "a\tb\tc " * 30, "\x1b[31mred\x1b[0m " * 25, "日本語のテキスト" * 12, "", "x"]
+    app = PaneApp()
+    async with app.run_test(size=(120, 30)) as pilot:
+        view = app.query_one("#logs-view")
+        lines = [LogLine("t1", "spider", 1, "lab-worker-1", "2026-01-02T03:04:05.000000000Z", t) for t in texts]
+        lines.append(LogLine("t2", "spider", None, "lab-worker-2", "", "no timestamp " * 9))
+        view.append(lines)
+        await pilot.pause()
+        for stamps in (False, True):
+            view.show_timestamps = stamps
+            for line in view._kept:
+                assert view._row_length(line) == cell_len(view.row_text(line).expandtabs(8)), (stamps, line)

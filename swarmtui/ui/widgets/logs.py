@@ -185,8 +185,17 @@ class LogView(ScrollView, can_focus=True):
     def _rows_of(self, seq: int, line: tuple, width: int) -> list[tuple[int, int]]:
         if not self.wrap:
             return [(seq, 0)]
-        length = cell_len(self.row_text(line).expandtabs(8))
+        length = self._row_length(line)
         return [(seq, i) for i in range(max(1, -(-length // max(width, 1))))]
+
+    def _row_length(self, line: tuple) -> int:
+        """cell_len(row_text(line)), tabs expanded; counted without making the row for plain ASCII text
+        (most crawler lines): wrapping measured each appended line's whole row (~4 us a line)."""
+        text = line[TEXT]
+        if text.isascii() and "\t" not in text and "\x1b" not in text:
+            stamp = len(line[STAMP][11:23]) + 1 if self.show_timestamps else 0
+            return stamp + max(self.pad, len(self.label_text(line))) + 1 + len(text)
+        return cell_len(self.row_text(line).expandtabs(8))
 
     def append(self, lines: Sequence[Any]) -> int:
         """Add lines; returns how many of them pass the filter."""
