@@ -21,6 +21,7 @@ class StatusLine(Static):
         self.snapshot: Snapshot | None = None
         self.detail = ""
         self.note = ""  # what changed about where we are connected ("lab-manager-1 unreachable — now through ...")
+        self._shown = None  # the Text last drawn
 
     def show(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
@@ -39,7 +40,12 @@ class StatusLine(Static):
         self.refresh_text()
 
     def refresh_text(self) -> None:
-        self.update(fit(self.groups(), self.content_size.width or 10_000))
+        # One row, always (CSS): no layout pass of the screen for new words (Static.update asks for
+        # one by default), and none at all for the same words (each refresh and service switch said them again).
+        text = fit(self.groups(), self.content_size.width or 10_000)
+        if text != self._shown:
+            self._shown = text
+            self.update(text, layout=False)
 
     def groups(self) -> list[tuple[int, list]]:
         """(priority, parts) in the order shown; the lowest priorities go first when the line is too long."""
