@@ -256,6 +256,7 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
             self.request_refresh()
             return
         self._set_stale(False)
+        first = self.snapshot is None
         snap = self.snapshot = message.snapshot
         status = self.main(StatusLine)
         if self._switched_to is not None:
@@ -281,6 +282,8 @@ class SwarmApp(ContextSwitching, AlertsMixin, SwarmOperations, StackOperations, 
         if self._dirty:
             self._dirty = False
             self.request_refresh()
+        if first:  # the screen is built and filled: its heap out of later full collections (collector.py)
+            self.call_after_refresh(collector.settle)
 
     def on_cluster_failed(self, message: ClusterFailed) -> None:
         self._refreshing = False

@@ -8,6 +8,11 @@ oldest generation, and a full collection (~180 ms of CPU on this machine, every 
 logs stream at full speed.  With a young collection every 50,000 new objects, lines die young
 (freed by their reference count, never walked).  Counted in tests/ui/test_logs_pane.py; the key
 figures are in docs/performance.md (bench/logs_replay.py).
+
+Full collections still come, rarely (one per 30 s window at full log speed), and walked the whole
+heap: modules, stylesheets, the widget tree, ~300-350 ms every thread held.  Once the first snapshot
+is on screen, what the process holds then is collected once and frozen out of every later collection
+(`settle`): objects still die by their reference count, only cycles among them would stay.
 """
 
 from __future__ import annotations
@@ -19,3 +24,9 @@ THRESHOLDS = (50_000, 20, 10)
 
 def tune() -> None:
     gc.set_threshold(*THRESHOLDS)
+
+
+def settle() -> None:
+    """The start-up heap out of every later collection (call once, when the first snapshot is shown)."""
+    gc.collect()
+    gc.freeze()
