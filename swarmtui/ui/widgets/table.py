@@ -105,7 +105,6 @@ class LiveTable(DataTable):
         self._searched: dict[str, tuple[Cells, str, tuple[int, ...] | None]] = {}
         self.filter_text = ""
         self.rows_measured = 0  # rows whose search text and cell widths were made (counted by tests)
-        self.layouts_skipped = 0  # row changes that kept the table's box: no layout pass (counted by tests)
         self._styles_seen: dict[Any, tuple] = {}  # pseudo-class state -> the styles rendered under it
         self.restyles_kept = 0  # restyles that kept the rendered cells (counted by tests)
         self._restyled = False
@@ -262,7 +261,6 @@ class LiveTable(DataTable):
     def watch_virtual_size(self, old: Size, new: Size) -> None:
         view = self.scrollable_content_region
         if view.height > 0 and old.width == new.width and min(old.height, new.height) > view.height:
-            self.layouts_skipped += 1
             update_scrollbars(self, new)
             self.refresh()
         else:
@@ -316,10 +314,10 @@ class LiveTable(DataTable):
         visible = self._visible()
         keep_key = self.highlighted_key
         gone = [k for k in self._shown if k not in visible]
-        remove_rows(self, gone)
+        remove_rows(self, gone)  # the rows left keep their order: no reorder for removals alone
         for key in gone:
             del self._shown[key]
-        reorder = bool(gone)
+        reorder = False
         columns = [key for key, _ in self.COLUMNS]
         limits = self._limits()
         for key, cells in visible.items():
