@@ -14,6 +14,7 @@ from textual.app import App, ComposeResult
 from swarmtui.cluster.models import Task
 from swarmtui.ui.format import age
 from swarmtui.ui.widgets.tasks import TasksTable
+from tests.ui.waiting import until
 
 T0 = datetime(2026, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -141,18 +142,21 @@ async def test_a_filter_that_keeps_the_table_taller_than_its_box_makes_no_layout
     async with app.run_test(size=(160, 48)) as pilot:
         table, below = app.query_one(TasksTable), app.query_one("#below")
         table.show(fleet(500), T0)
-        await pilot.pause()
-        assert table.size.height == 12
+        await until(pilot, lambda: table.size.height == 12, what="the table's box full")
         layouts, original = [], app.screen._refresh_layout
         app.screen._refresh_layout = lambda *a, **k: (layouts.append(1), original(*a, **k))[1]
+        painted = []  # row counts the table was painted with (a layout asked for runs before its frame)
+        render = table.render_lines
+        table.render_lines = lambda crop: (painted.append(table.row_count), render(crop))[1]
         for text in ("lab-worker-1", "lab-worker-", "spider.1"):
             table.set_filter(text)
-            await pilot.pause()
+            rows = table.row_count
+            await until(pilot, lambda r=rows: r in painted, what=f"the frame with {rows} rows")
         assert layouts == [], f"{len(layouts)} layout passes for filters that keep the box full"
         assert table.row_count == 111 and table.vertical_scrollbar.window_virtual_size == 112, "the scrollbar follows the rows"
         table.set_filter("spider.49")  # spider.49 and .490-.499: 11 rows and the header, just what the box holds
-        await pilot.pause()
-        assert layouts and table.row_count == 11 and table.size.height == 12
+        await until(pilot, lambda: 11 in painted and bool(layouts), what="the layout pass for a box no longer over-full")
+        assert table.row_count == 11 and table.size.height == 12
         table.set_filter("spider.499")  # the box shrinks, what is below it grows
-        await pilot.pause()
-        assert table.row_count == 1 and table.size.height < 12 and below.size.height > 48 - 12
+        await until(pilot, lambda: table.size.height < 12, what="the box to shrink")
+        assert table.row_count == 1 and below.size.height > 48 - 12

@@ -85,17 +85,22 @@ def test_switching_back_and_forth_renders_no_table_cell_again() -> None:
         async with app.run_test(size=(160, 48)) as pilot:
             await main_screen(pilot)
             nodes, services = app.query_one("#nodes", LiveTable), app.query_one("#services", LiveTable)
-            for key in ("1", "2", "1", "2"):  # each table seen focused and not
+            panes = {"1": "nodes", "2": "services"}
+
+            async def switch(key: str) -> None:  # pressed, focused, and both tables painted since their restyle
                 await pilot.press(key)
-                await pilot.pause(0.2)
+                await until(pilot, lambda: app._current_pane() == panes[key] and not nodes._restyled and not services._restyled,
+                            what=f"pane {key} switched to and painted")
+
+            for key in ("1", "2", "1", "2"):  # each table seen focused and not
+                await switch(key)
             rendered = []  # DataTable reads a row's renderables only to render a cell it has not cached
             for table in (nodes, services):
                 read = table._get_row_renderables
                 table._get_row_renderables = lambda *a, _r=read, _t=table, **k: (rendered.append(_t.id), _r(*a, **k))[1]
             cursor_before = services.get_row_at(services.cursor_row)
             for key in ("1", "2", "1"):
-                await pilot.press(key)
-                await pilot.pause(0.2)
+                await switch(key)
             assert app._current_pane() == "nodes" and services.get_row_at(services.cursor_row) == cursor_before
             cached = services._cell_render_cache  # renders keyed by focus: the unfocused ones are there
             assert rendered == [], f"{len(rendered)} cells rendered again by 3 switches"

@@ -24,6 +24,5 @@ def test_once_the_first_snapshot_is_shown_a_full_collection_walks_a_fraction_of_
             assert walked < walked_before / 3, f"a full collection still walks {walked} of {walked_before} objects"
             assert app.query_one("#services").row_count == 3, "the app goes on as before"
             await pilot.press("2")
-            await pilot.pause(0.2)
-            assert app._current_pane() == "services"
+            await until(pilot, lambda: app._current_pane() == "services", what="a pane switch after the freeze")
     asyncio.run(go())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.ui.recorded import main_screen, make_app
+from tests.ui.waiting import until
 
 
 def test_resize_under_the_help_switches_the_main_layout() -> None:
@@ -55,19 +56,16 @@ def test_a_narrow_screen_shows_the_pane_switched_to_also_when_switched_while_wid
                 return [pane.id for pane in main.query("#panes > *") if pane.display]
 
             await pilot.press("3")
-            await pilot.pause(0.2)
+            await until(pilot, lambda: app._current_pane() == "tasks", what="the tasks pane focused")
             await pilot.resize_terminal(80, 24)
-            await pilot.pause(0.3)
-            assert shown() == ["tasks"]
+            await until(pilot, lambda: shown() == ["tasks"], what="80 columns showing the tasks pane")
             await pilot.press("1")
-            await pilot.pause(0.2)
-            assert shown() == ["nodes"] and app._current_pane() == "nodes"
+            await until(pilot, lambda: shown() == ["nodes"] and app._current_pane() == "nodes", what="the nodes pane shown")
             await pilot.resize_terminal(160, 48)
-            await pilot.pause(0.3)
+            await until(pilot, lambda: not main.has_class("-narrow"), what="the wide layout")
             await pilot.press("2")
-            await pilot.pause(0.2)
+            await until(pilot, lambda: app._current_pane() == "services", what="the services pane focused")
             await pilot.resize_terminal(80, 24)
-            await pilot.pause(0.3)
-            assert shown() == ["services"]
+            await until(pilot, lambda: shown() == ["services"], what="80 columns showing the services pane")
 
     asyncio.run(run())
